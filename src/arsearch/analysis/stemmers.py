@@ -1,0 +1,129 @@
+"""Stemmers behind one interface, each cached per distinct word.
+
+Every stemmer receives two forms of a word: ``soft`` (see
+:func:`~arsearch.analysis.normalize.soften`, ة and ى kept) and ``exact`` (fully
+normalized). It returns a stem in the fully normalized alphabet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Protocol
+
+from ..errors import UsageError
+from .normalize import normalize
+
+__all__ = ["STEMMERS", "Stemmer", "get_stemmer", "light10"]
+
+_CACHE_SIZE = 200_000
+
+# Light10 as Lucene's ArabicStemmer applies it: at most one prefix, tried in this
+# order, then every suffix in this order, each only while two letters remain.
+_LIGHT10_PREFIXES = ("ال", "وال", "بال", "كال", "فال", "لل", "و")
+_LIGHT10_SUFFIXES = ("ها", "ان", "ات", "ون", "ين", "يه", "ية", "ه", "ة", "ي")
+
+
+def light10(word: str) -> str:
+    """Strip one Light10 prefix and the Light10 suffixes from a normalized word.
+
+    >>> light10("والمباحثات"), light10("الكاظمي"), light10("زمني")
+    ('مباحث', 'كاظم', 'زمن')
+    """
+    size = len(word)
+    for prefix in _LIGHT10_PREFIXES:
+        if len(prefix) == 1 and size < 4:
+            continue
+        if size >= len(prefix) + 2 and word.startswith(prefix):
+            word = word[len(prefix) :]
+            break
+    for suffix in _LIGHT10_SUFFIXES:
+        if len(word) >= len(suffix) + 2 and word.endswith(suffix):
+            word = word[: -len(suffix)]
+    return word
+
+
+class Stemmer(Protocol):
+    """Turns one Arabic word into its stem."""
+
+    name: str
+
+    def stem(self, soft: str, exact: str) -> str:
+        """The stem of a word given in its soft and exact normalized forms."""
+        ...
+
+
+class _CachedStemmer:
+    """A stemmer built from a function of ``(soft, exact)``, with a per-word cache."""
+
+    def __init__(self, name: str, func: Callable[[str, str], str]) -> None:
+        self.name = name
+        self._stem = lru_cache(maxsize=_CACHE_SIZE)(func)
+
+    def stem(self, soft: str, exact: str) -> str:
+        return self._stem(soft, exact)
+
+    def __repr__(self) -> str:
+        return f"<Stemmer {self.name}>"
+
+
+def _light10(soft: str, exact: str) -> str:
+    return light10(exact)
+
+
+def _none(soft: str, exact: str) -> str:
+    return exact
+
+
+def _make_tashaphyne() -> Callable[[str, str], str]:
+    from tashaphyne.stemming import ArabicLightStemmer
+
+    engine = ArabicLightStemmer()
+
+    def stem(soft: str, exact: str) -> str:
+        engine.light_stem(soft)
+        result = normalize(engine.get_stem() or "")
+        # Tashaphyne over-strips short words (يعلن -> عل, زمني -> زم): a stem of
+        # fewer than three letters falls back to the Light10 stem.
+        if len(result) < 3 <= len(exact):
+            return light10(exact)
+        return result or exact
+
+    return stem
+
+
+def _make_snowball() -> Callable[[str, str], str]:
+    import snowballstemmer
+
+    engine = snowballstemmer.stemmer("arabic")
+
+    def stem(soft: str, exact: str) -> str:
+        return normalize(engine.stemWord(soft)) or exact
+
+    return stem
+
+
+_FACTORIES: dict[str, Callable[[], Callable[[str, str], str]]] = {
+    "light10": lambda: _light10,
+    "tashaphyne": _make_tashaphyne,
+    "snowball": _make_snowball,
+    "none": lambda: _none,
+}
+
+#: The names accepted by ``--stemmer`` and ``Index.create(stemmer=...)``.
+STEMMERS = tuple(_FACTORIES)
+
+
+@lru_cache(maxsize=None)
+def get_stemmer(name: str) -> Stemmer:
+    """The stemmer called ``name``: one of :data:`STEMMERS`.
+
+    >>> get_stemmer("light10").stem("المدرسة", "المدرسه")
+    'مدرس'
+    """
+    try:
+        factory = _FACTORIES[name]
+    except KeyError:
+        choices = ", ".join(STEMMERS)
+        raise UsageError(f"Unknown stemmer '{name}'. Choose one of: {choices}.") from None
+    return _CachedStemmer(name, factory())
