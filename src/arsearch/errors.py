@@ -5,6 +5,7 @@ from __future__ import annotations
 __all__ = [
     "ArsearchError",
     "DocumentError",
+    "DocumentNotFoundError",
     "IndexExistsError",
     "IndexFormatError",
     "IndexLockedError",
@@ -55,3 +56,14 @@ class DocumentError(ArsearchError):
         self.path = path
         self.line = line
         self.reason = reason
+
+
+class DocumentNotFoundError(ArsearchError, KeyError):
+    """No document has the requested id."""
+
+    def __init__(self, doc_id: str) -> None:
+        super().__init__(f"No document with id '{doc_id}'.")
+        self.doc_id = doc_id
+
+    def __str__(self) -> str:
+        return str(self.args[0])

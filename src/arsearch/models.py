@@ -101,7 +101,10 @@ class Hit:
     source: str | None = None
     category: str | None = None
     url: str | None = None
-    snippet_text: str = ""
+    #: The snippet and title as plain text and with ANSI bold marks, for terminals.
+    snippet_plain: str = ""
+    snippet_ansi: str = ""
+    title_ansi: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of a hit, shared by the CLI and the web API."""

@@ -62,7 +62,12 @@ def _soft_table() -> dict[int, str | None]:
         table[code] = None
     table[ord(SUPERSCRIPT_ALEF)] = None
     table[ord(TATWEEL)] = None
-    for variant in (ALEF_WITH_HAMZA_ABOVE, ALEF_WITH_HAMZA_BELOW, ALEF_WITH_MADDA_ABOVE, ALEF_WASLA):
+    for variant in (
+        ALEF_WITH_HAMZA_ABOVE,
+        ALEF_WITH_HAMZA_BELOW,
+        ALEF_WITH_MADDA_ABOVE,
+        ALEF_WASLA,
+    ):
         table[ord(variant)] = ALEF
     table[ord(FARSI_YEH)] = YEH
     table[ord(KEHEH)] = KAF

@@ -8,7 +8,7 @@ normalized). It returns a stem in the fully normalized alphabet.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Protocol
 
 from ..errors import UsageError
@@ -114,7 +114,7 @@ _FACTORIES: dict[str, Callable[[], Callable[[str, str], str]]] = {
 STEMMERS = tuple(_FACTORIES)
 
 
-@lru_cache(maxsize=None)
+@cache
 def get_stemmer(name: str) -> Stemmer:
     """The stemmer called ``name``: one of :data:`STEMMERS`.
 

@@ -1,0 +1,52 @@
+# The README's two commands: `make serve` (set up, index seeds/, serve the page)
+# and `make test` (set up, then every check and test). `.ci/run` calls `make test`.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+INDEX ?= index
+
+.PHONY: setup serve test lint typecheck unit browser-deps bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+serve: $(STAMP)
+	$(BIN)/arsearch index seeds/ --index $(INDEX)
+	$(BIN)/arsearch serve --index $(INDEX) --host $(HOST) --port $(PORT)
+
+# Debian's chromium for the browser tests, installed when missing and apt is here.
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian's chromium for the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium is missing and apt-get is not available: browser tests will fail"; fi; }
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest
+
+test: $(STAMP) browser-deps lint typecheck unit
+
+bench: $(STAMP)
+	$(BIN)/python bench/analysis.py --write
+	$(BIN)/python bench/indexing.py --write
+	$(BIN)/python bench/queries.py --write
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-artifacts

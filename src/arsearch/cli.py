@@ -1,0 +1,281 @@
+"""The ``arsearch`` command: a thin door over the public API."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
+
+import click
+
+from . import __version__
+from .analysis import DEFAULT_STEMMER, STEMMERS
+from .documents import read_documents
+from .engines import ENGINES
+from .errors import ArsearchError, DocumentError, NoIndexError, UsageError
+from .index import DEFAULT_ENGINE, MAX_LIMIT, AddSummary, Index
+from .models import Document, Results
+
+__all__ = ["main"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+def _index_option(func: F) -> F:
+    decorator = click.option(
+        "--index",
+        "index_dir",
+        envvar="ARSEARCH_INDEX",
+        default="index",
+        show_default=True,
+        show_envvar=True,
+        help="The index directory.",
+    )
+    return decorator(func)
+
+
+def _fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(code)
+
+
+def _shown_index(index_dir: str) -> str:
+    return index_dir if index_dir.endswith("/") else index_dir + "/"
+
+
+def _open(index_dir: str) -> Index:
+    try:
+        return Index.open(index_dir)
+    except NoIndexError:
+        raise NoIndexError(_shown_index(index_dir)) from None
+
+
+class _Progress:
+    """A one-line progress display on a terminal; silent when stderr is not one."""
+
+    def __init__(self) -> None:
+        self.enabled = sys.stderr.isatty()
+        self.started = time.perf_counter()
+        self.last = 0.0
+
+    def __call__(self, summary: AddSummary) -> None:
+        now = time.perf_counter()
+        if not self.enabled or now - self.last < 0.2:
+            return
+        self.last = now
+        rate = summary.total / max(now - self.started, 1e-9)
+        click.echo(f"\r  {summary.total:,} documents ({rate:,.0f}/s)", err=True, nl=False)
+
+    def done(self) -> None:
+        if self.enabled and self.last:
+            click.echo("\r" + " " * 60 + "\r", err=True, nl=False)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="arsearch")
+@click.option("--debug", is_flag=True, help="Show full tracebacks (and Flask's debug server).")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """Full-text search for Arabic: index articles, query them, serve a search page."""
+    ctx.obj = {"debug": debug}
+
+
+@cli.command("index")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
+@_index_option
+@click.option("--engine", type=click.Choice(ENGINES), help="Engine for a new index [tantivy].")
+@click.option("--stemmer", type=click.Choice(STEMMERS), help="Stemmer for a new index [light10].")
+@click.option("--rebuild", is_flag=True, help="Delete the index and build it anew.")
+@click.option("--strict", is_flag=True, help="Stop at the first bad record and commit nothing.")
+def index_command(
+    paths: tuple[str, ...],
+    index_dir: str,
+    engine: str | None,
+    stemmer: str | None,
+    rebuild: bool,
+    strict: bool,
+) -> None:
+    """Add the articles in PATH... (folders or .txt/.md/.jsonl[.gz]/.json/.csv files)."""
+    started = time.perf_counter()
+    index = _open_for_indexing(index_dir, engine, stemmer, rebuild)
+    skipped: list[str] = []
+
+    def on_error(error: DocumentError) -> None:
+        skipped.append(str(error))
+        click.echo(f"skipped: {error}", err=True)
+
+    def on_notice(message: str) -> None:
+        click.echo(f"note: {message}", err=True)
+
+    progress = _Progress()
+    documents: Iterator[Document] = read_documents(
+        paths, on_error=None if strict else on_error, on_notice=on_notice
+    )
+    try:
+        summary = index.add(documents, batch_size=0 if strict else 5_000, progress=progress)
+        index.commit()
+    except DocumentError as error:
+        index.rollback()
+        index.close()
+        progress.done()
+        _fail(f"{error} (--strict: nothing was committed)")
+    except KeyboardInterrupt:
+        index.close()
+        progress.done()
+        click.echo(
+            "Interrupted: committed batches are kept; run the same command to finish.", err=True
+        )
+        sys.exit(EXIT_INTERRUPTED)
+    progress.done()
+    index.close()
+    seconds = time.perf_counter() - started
+    click.echo(
+        f"added {summary.added}, updated {summary.updated}, unchanged {summary.unchanged}, "
+        f"skipped {len(skipped)} in {seconds:.2f} s"
+    )
+    sys.exit(EXIT_ERROR if skipped else EXIT_OK)
+
+
+def _open_for_indexing(
+    index_dir: str, engine: str | None, stemmer: str | None, rebuild: bool
+) -> Index:
+    if rebuild or not (Path(index_dir) / "arsearch.json").exists():
+        return Index.create(
+            index_dir,
+            engine=engine or DEFAULT_ENGINE,
+            stemmer=stemmer or DEFAULT_STEMMER,
+            overwrite=rebuild,
+        )
+    index = Index.open(index_dir)
+    for name, value in (("engine", engine), ("stemmer", stemmer)):
+        current = index.engine if name == "engine" else index.analyzer.stemmer
+        if value is not None and value != current:
+            index.close()
+            raise UsageError(
+                f"The index at '{index_dir}' uses {name} '{current}'; "
+                f"to switch to '{value}', add --rebuild."
+            )
+    return index
+
+
+@cli.command("delete")
+@click.argument("ids", nargs=-1, required=True)
+@_index_option
+def delete_command(ids: tuple[str, ...], index_dir: str) -> None:
+    """Delete the documents with the given IDS."""
+    with _open(index_dir) as index:
+        missing = [doc_id for doc_id in ids if not index.delete(doc_id)]
+    for doc_id in missing:
+        click.echo(f"not found: no document with id '{doc_id}'", err=True)
+    click.echo(f"deleted {len(ids) - len(missing)}, not found {len(missing)}")
+    sys.exit(EXIT_ERROR if missing else EXIT_OK)
+
+
+@cli.command("stats")
+@_index_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def stats_command(index_dir: str, as_json: bool) -> None:
+    """Show the number of documents, the engine, the analyzer and the size on disk."""
+    index = _open(index_dir)
+    try:
+        stats = index.stats()
+    finally:
+        index.close()
+    if as_json:
+        click.echo(json.dumps(stats.to_dict(), ensure_ascii=False, indent=2))
+        return
+    analyzer = stats.analyzer
+    click.echo(f"index:       {stats.path}")
+    click.echo(f"documents:   {stats.documents:,}")
+    click.echo(f"engine:      {stats.engine}")
+    click.echo(
+        f"analyzer:    stemmer {analyzer.get('stemmer')}, normalization "
+        f"v{analyzer.get('normalization')}, {len(analyzer['stopwords']['words'])} stop words"
+    )
+    click.echo(f"size:        {stats.size_bytes / 1e6:.2f} MB")
+    click.echo(f"last commit: {stats.last_commit or 'never'}")
+
+
+@cli.command("query")
+@click.argument("text")
+@_index_option
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, MAX_LIMIT))
+@click.option("--page", default=1, show_default=True, type=click.IntRange(1))
+@click.option(
+    "--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+def query_command(
+    text: str, index_dir: str, limit: int, page: int, sort: str, as_json: bool
+) -> None:
+    """Search the index for TEXT (see the query language in the README)."""
+    index = _open(index_dir)
+    try:
+        results = index.search(
+            text,
+            limit=limit,
+            page=page,
+            sort=sort,  # type: ignore[arg-type]
+            filters=None,
+        )
+    finally:
+        index.close()
+    if results.note:
+        click.echo(f"note: {results.note}", err=True)
+    if as_json:
+        click.echo(json.dumps(results.to_dict(), ensure_ascii=False, indent=2))
+        return
+    _print_results(results, bold=sys.stdout.isatty())
+
+
+def _print_results(results: Results, *, bold: bool) -> None:
+    first = (results.page - 1) * results.limit + 1
+    last = first + len(results.hits) - 1
+    if results.total:
+        click.echo(f"{first}-{last} of {results.total} results ({results.took_ms:.1f} ms)")
+    else:
+        click.echo(f"no results ({results.took_ms:.1f} ms)")
+    if results.did_you_mean:
+        click.echo(f"did you mean: {results.did_you_mean}")
+    for rank, hit in enumerate(results.hits, first):
+        title = (hit.title_ansi if bold else hit.title) or "(untitled)"
+        meta = "  ".join(part for part in (hit.id, hit.date, hit.source) if part)
+        click.echo(f"\n{rank}. {title}\n   {meta}")
+        click.echo(f"   {hit.snippet_ansi if bold else hit.snippet_plain}")
+
+
+def main(argv: list[str] | None = None) -> NoReturn:
+    """Run the CLI; errors become one line on stderr and an exit code."""
+    args = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in args
+    try:
+        cli.main(args=args, prog_name="arsearch", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
+    except UsageError as error:
+        _fail(str(error), EXIT_USAGE)
+    except ArsearchError as error:
+        _fail(str(error))
+    except SystemExit:
+        raise
+    except Exception as error:  # any bug: one line for users, the traceback with --debug
+        if debug:
+            raise
+        _fail(f"{type(error).__name__}: {error} (rerun with --debug for details)")
+    sys.exit(EXIT_OK)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,326 @@
+"""``Index``: create or open an index directory, write to it and search it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from ..analysis import DEFAULT_STEMMER, Analyzer
+from ..engines import ENGINES, Engine, EngineReader, EngineWriter, get_factory
+from ..engines.base import SortOrder
+from ..engines.records import unpack_document
+from ..errors import DocumentNotFoundError, IndexExistsError, IndexFormatError, UsageError
+from ..models import Document, IndexStats, Results
+from . import meta
+from .records import content_hash, make_record
+from .searching import run_search, suggest_words
+
+__all__ = ["DEFAULT_BATCH_SIZE", "DEFAULT_ENGINE", "AddSummary", "Index"]
+
+#: Tantivy: measured 4x faster to build and 50-100x faster to query than Whoosh.
+DEFAULT_ENGINE = "tantivy"
+#: Documents between automatic commits while adding an iterable.
+DEFAULT_BATCH_SIZE = 5_000
+
+
+@dataclass
+class AddSummary:
+    """What one :meth:`Index.add` call did."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    @property
+    def total(self) -> int:
+        """Documents seen."""
+        return self.added + self.updated + self.unchanged
+
+    def to_dict(self) -> dict[str, int]:
+        """The counts as JSON-ready data."""
+        return {"added": self.added, "updated": self.updated, "unchanged": self.unchanged}
+
+
+class Index:
+    """An arsearch index in one directory.
+
+    >>> import tempfile
+    >>> from arsearch import Document, Index
+    >>> with Index.create(tempfile.mkdtemp()) as index:
+    ...     summary = index.add(Document("d1", "القاهرة", "وَصَلَ الوفد إلى القاهرة صباحاً."))
+    >>> index.search("القاهره").hits[0].id
+    'd1'
+    """
+
+    def __init__(self, path: Path, shown: str, engine: Engine, analyzer: Analyzer) -> None:
+        """Use :meth:`create` or :meth:`open`."""
+        self.path = path
+        self._shown = shown
+        self._engine = engine
+        self.analyzer = analyzer
+        self._reader: EngineReader | None = None
+        self._reader_stamp = -1
+        self._writer: EngineWriter | None = None
+        self._lock: meta.WriterLock | None = None
+        self._pending = 0
+
+    # -- lifecycle -----------------------------------------------------------
+
+    @classmethod
+    def create(
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        engine: str = DEFAULT_ENGINE,
+        stemmer: str = DEFAULT_STEMMER,
+        fold_hamza: bool = False,
+        overwrite: bool = False,
+    ) -> Index:
+        """Make a new, empty index at ``path`` (a directory, created when missing)."""
+        if engine not in ENGINES:
+            raise UsageError(f"Unknown engine '{engine}'. Choose one of: {', '.join(ENGINES)}.")
+        analyzer = Analyzer(stemmer=stemmer, fold_hamza=fold_hamza)
+        root = Path(path)
+        shown = os.fspath(path)
+        root.mkdir(parents=True, exist_ok=True)
+        lock = meta.WriterLock(root, shown)
+        try:
+            if (root / meta.META_FILE).exists():
+                if not overwrite:
+                    raise IndexExistsError(
+                        f"An index already exists at '{shown}'. Add to it with: arsearch index "
+                        f"--index {shown} PATH..., or start over with --rebuild."
+                    )
+                (root / meta.META_FILE).unlink()
+            for leftover in (meta.ENGINE_DIR, meta.ENGINE_DIR + ".tmp", meta.COMMIT_FILE):
+                target = root / leftover
+                if target.is_dir():
+                    shutil.rmtree(target)
+                elif target.exists():
+                    target.unlink()
+            staging = root / (meta.ENGINE_DIR + ".tmp")
+            staging.mkdir()
+            factory = get_factory(engine)
+            factory.create(staging).close()
+            staging.rename(root / meta.ENGINE_DIR)
+            meta.write_json_atomically(
+                root / meta.META_FILE,
+                {
+                    "format": meta.FORMAT_VERSION,
+                    "engine": engine,
+                    "analyzer": analyzer.to_config(),
+                    "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                },
+            )
+        finally:
+            lock.release()
+        return cls(root, shown, factory.open(root / meta.ENGINE_DIR), analyzer)
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str]) -> Index:
+        """Open the index at ``path``; raises NoIndexError when there is none."""
+        root = Path(path)
+        shown = os.fspath(path)
+        info = meta.read_meta(root, shown)
+        try:
+            analyzer = Analyzer.from_config(info["analyzer"])
+        except UsageError as error:
+            raise IndexFormatError(str(error)) from None
+        engine = get_factory(str(info["engine"])).open(root / meta.ENGINE_DIR)
+        return cls(root, shown, engine, analyzer)
+
+    def close(self) -> None:
+        """Drop uncommitted changes, release the writer lock and the engine."""
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
+        self._engine.close()
+
+    def __enter__(self) -> Index:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        """Commit on a clean exit, roll back on an exception, then close."""
+        try:
+            if kind is None and self._writer is not None:
+                self.commit()
+        finally:
+            self.close()
+
+    @property
+    def engine(self) -> str:
+        """The engine's name."""
+        return self._engine.name
+
+    # -- reading -------------------------------------------------------------
+
+    def _current_reader(self) -> EngineReader:
+        stamp = meta.commit_stamp(self.path)
+        if self._reader is None:
+            self._reader = self._engine.reader()
+        elif stamp != self._reader_stamp:
+            self._reader.refresh()
+        self._reader_stamp = stamp
+        return self._reader
+
+    def __len__(self) -> int:
+        """Documents in the last committed state."""
+        return self._current_reader().count()
+
+    def get(self, doc_id: str) -> Document:
+        """The document with id ``doc_id``; raises DocumentNotFoundError."""
+        blob = self._current_reader().get(doc_id)
+        if blob is None:
+            raise DocumentNotFoundError(doc_id)
+        return unpack_document(blob)
+
+    def ids(self) -> list[str]:
+        """Every document id, in no particular order."""
+        return self._current_reader().all_ids()
+
+    def search(
+        self,
+        query: str,
+        *,
+        limit: int = 10,
+        page: int = 1,
+        sort: SortOrder = "relevance",
+        filters: Mapping[str, Any] | None = None,
+    ) -> Results:
+        """Ranked results for ``query`` (see the query language in the README).
+
+        ``filters`` may hold ``category``, ``source`` (a string or a list),
+        ``date_from`` and ``date_to`` (ISO dates, inclusive).
+        """
+        return run_search(
+            query,
+            analyzer=self.analyzer,
+            reader=self._current_reader(),
+            limit=limit,
+            page=page,
+            sort=sort,
+            filters=filters,
+        )
+
+    def suggest(self, prefix: str, *, limit: int = 10) -> list[str]:
+        """Completions for a search box: ``prefix`` with its last word completed."""
+        if not 1 <= limit <= 50:
+            raise UsageError(f"limit must be between 1 and 50, not {limit}.")
+        return suggest_words(
+            prefix, analyzer=self.analyzer, reader=self._current_reader(), limit=limit
+        )
+
+    def stats(self) -> IndexStats:
+        """Documents, engine, analyzer, size on disk and last commit."""
+        info = meta.read_meta(self.path, self._shown)
+        return IndexStats(
+            path=self._shown,
+            documents=len(self),
+            engine=self.engine,
+            analyzer=info["analyzer"],
+            format_version=int(info["format"]),
+            size_bytes=meta.directory_size(self.path),
+            last_commit=meta.read_commit(self.path).get("time"),
+        )
+
+    # -- writing -------------------------------------------------------------
+
+    def _open_writer(self) -> EngineWriter:
+        if self._writer is None:
+            self._lock = meta.WriterLock(self.path, self._shown)
+            try:
+                self._writer = self._engine.writer()
+            except BaseException:
+                self._lock.release()
+                self._lock = None
+                raise
+        return self._writer
+
+    def add(
+        self,
+        documents: Document | Iterable[Document],
+        *,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        progress: Callable[[AddSummary], None] | None = None,
+    ) -> AddSummary:
+        """Add documents, replacing those with the same id; unchanged ones are skipped.
+
+        An iterable is committed every ``batch_size`` documents (0: only by
+        :meth:`commit`), so a crash loses at most one batch and a re-run
+        finishes the job. ``progress`` is called after each document.
+        """
+        writer = self._open_writer()
+        reader = self._current_reader()
+        summary = AddSummary()
+        fresh = reader.count() == 0
+        in_batch: set[str] = set()
+        items = (documents,) if isinstance(documents, Document) else documents
+        for document in items:
+            if not isinstance(document, Document):
+                raise UsageError(
+                    f"Index.add takes Document objects, not {type(document).__name__}."
+                )
+            digest = content_hash(document)
+            known = not fresh and reader.contains(document.id)
+            if known and document.id not in in_batch and reader.contains(document.id, digest):
+                summary.unchanged += 1
+            else:
+                writer.add(make_record(document, self.analyzer, digest))
+                if known or document.id in in_batch:
+                    summary.updated += 1
+                else:
+                    summary.added += 1
+                in_batch.add(document.id)
+                self._pending += 1
+                if batch_size and self._pending >= batch_size:
+                    self.commit()
+                    reader = self._current_reader()
+                    fresh = False
+                    in_batch.clear()
+            if progress is not None:
+                progress(summary)
+        return summary
+
+    def delete(self, doc_id: str) -> bool:
+        """Delete the document ``doc_id``; False when there was none."""
+        writer = self._open_writer()
+        if not self._current_reader().contains(doc_id):
+            return False
+        writer.delete(doc_id)
+        self._pending += 1
+        return True
+
+    def commit(self) -> None:
+        """Make every change durable and visible to readers, atomically."""
+        if self._writer is None:
+            return
+        self._writer.commit()
+        self._pending = 0
+        if self._reader is None:
+            self._reader = self._engine.reader()
+        self._reader.refresh()
+        meta.write_commit(self.path, self._reader.count())
+        self._reader_stamp = meta.commit_stamp(self.path)
+
+    def rollback(self) -> None:
+        """Forget every change since the last commit."""
+        if self._writer is not None:
+            self._writer.rollback()
+            self._pending = 0

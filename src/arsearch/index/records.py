@@ -1,0 +1,75 @@
+"""From a :class:`~arsearch.models.Document` to an engine :class:`Record`."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date, datetime, time, timezone
+
+from ..analysis import Analyzer
+from ..engines.base import Record
+from ..engines.records import pack_document
+from ..errors import UsageError
+from ..models import Document
+
+__all__ = ["content_hash", "date_bounds", "date_key", "make_record"]
+
+
+def content_hash(document: Document) -> str:
+    """A short digest of everything stored for ``document``; equal content, equal hash."""
+    canonical = json.dumps(document.to_dict(), ensure_ascii=False, sort_keys=True)
+    return hashlib.blake2b(canonical.encode("utf-8"), digest_size=10).hexdigest()
+
+
+def _parse(value: str) -> datetime:
+    text = value.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        parsed = datetime.combine(date.fromisoformat(text), time())
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed
+
+
+def date_key(value: str | None) -> int | None:
+    """Seconds since 1970 (UTC) of an ISO 8601 date or date-time; None stays None.
+
+    >>> date_key("1970-01-02")
+    86400
+    """
+    if value is None or not value.strip():
+        return None
+    try:
+        return int(_parse(value).timestamp())
+    except ValueError:
+        raise UsageError(f"'{value}' is not an ISO 8601 date (YYYY-MM-DD).") from None
+
+
+def date_bounds(date_from: str | None, date_to: str | None) -> tuple[int | None, int | None]:
+    """An inclusive range of date keys covering whole days."""
+    low = date_key(date_from)
+    high = date_key(date_to)
+    if high is not None and date_to is not None and len(date_to.strip()) <= 10:
+        high += 86_399
+    return low, high
+
+
+def make_record(document: Document, analyzer: Analyzer, digest: str | None = None) -> Record:
+    """Analyze ``document`` into the terms and stored bytes an engine needs."""
+    title_exact, title_stem = analyzer.index_terms(document.title)
+    body_exact, body_stem = analyzer.index_terms(document.text)
+    return Record(
+        id=document.id,
+        content_hash=digest or content_hash(document),
+        title_exact=title_exact,
+        title_stem=title_stem,
+        body_exact=body_exact,
+        body_stem=body_stem,
+        stored=pack_document(document),
+        date_key=date_key(document.date),
+        source=document.source,
+        category=document.category,
+    )
