@@ -1,0 +1,223 @@
+"""Finding the files to read and routing every bad record to one error handler.
+
+>>> SUPPORTED_SUFFIXES
+('.csv', '.json', '.jsonl', '.jsonl.gz', '.md', '.txt')
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import os
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+
+from ..errors import DocumentError
+from ..models import Document
+from .decoding import decoded_lines
+from .formats import Item, parse_csv, parse_json_array, parse_jsonl, parse_text
+
+__all__ = ["SUPPORTED_SUFFIXES", "read_documents", "read_file"]
+
+#: The file name endings read as articles (case-insensitive); others are skipped.
+SUPPORTED_SUFFIXES = (".csv", ".json", ".jsonl", ".jsonl.gz", ".md", ".txt")
+
+# Longest first, so that ".jsonl.gz" is not mistaken for another ending.
+_BY_LENGTH = sorted(SUPPORTED_SUFFIXES, key=len, reverse=True)
+
+
+def read_documents(
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    on_error: Callable[[DocumentError], None] | None = None,
+    on_notice: Callable[[str], None] | None = None,
+) -> Iterator[Document]:
+    """Stream the documents of files and directories, in order, one at a time.
+
+    A directory is read recursively in sorted name order; hidden files and
+    directories (name starting with ``.``), files whose names do not end in
+    one of :data:`SUPPORTED_SUFFIXES` and symbolic links to directories are
+    skipped. A file named explicitly must have a supported ending. See
+    :func:`read_file` for the formats and for how ids are made; ids of
+    ``.txt`` and ``.md`` files are relative to the directory given.
+
+    Each bad record, unreadable file or missing path is a :class:`DocumentError`
+    whose text is ``path:line: reason``, the path being the one given joined
+    with the file's place inside it (``corpus/a/b.jsonl:3: no text``). With
+    ``on_error`` it is passed there and reading goes on; without, it is raised
+    and reading stops. ``on_notice`` receives one-line notes, such as
+    ``"corpus/old.txt: read as Windows-1256"`` or a directory with no files
+    to read.
+
+    >>> import pathlib, tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     cairo = pathlib.Path(folder, "cities", "cairo.txt")
+    ...     cairo.parent.mkdir()
+    ...     _ = cairo.write_text("القاهرة\\nعاصمة مصر.\\n", encoding="utf-8")
+    ...     docs = list(read_documents([folder, pathlib.Path(folder, "missing.txt")],
+    ...                                on_error=lambda err: print(err.reason)))
+    no such file or directory
+    >>> [(doc.id, doc.title, doc.text) for doc in docs]
+    [('cities/cairo', 'القاهرة', 'عاصمة مصر.')]
+    """
+    if isinstance(paths, (str, bytes, os.PathLike)):
+        # A lone string would otherwise be read one character at a time.
+        raise TypeError("paths must be a list of paths, not a single path")
+    return _read_all(paths, on_error, on_notice)
+
+
+def read_file(
+    path: str | os.PathLike[str],
+    *,
+    root: str | os.PathLike[str] | None = None,
+    on_error: Callable[[DocumentError], None] | None = None,
+    on_notice: Callable[[str], None] | None = None,
+) -> Iterator[Document]:
+    """Stream the documents of one file; errors are handled as in :func:`read_documents`.
+
+    By ending (case-insensitive):
+
+    - ``.txt``, ``.md``: one article; the first non-blank line is the title
+      (``#`` marks dropped in Markdown), the rest the text. The id is the path
+      relative to ``root`` (default: the file's directory) without the ending,
+      with ``/`` separators: ``news/2021/cairo``.
+    - ``.jsonl``, ``.jsonl.gz``: one JSON object per line, read line by line.
+    - ``.json``: a top-level array of objects; ``line`` in errors is the
+      1-based record number. The file is parsed whole.
+    - ``.csv``: a header row, then one record per row; ``line`` is where the
+      record starts, the header being line 1. Empty cells are missing fields.
+
+    Records have the fields ``text`` (or ``body``, or ``content``), ``title``,
+    ``id``, ``date``, ``source``, ``category``, ``url`` and ``author``; other
+    fields are kept in ``Document.extra``. Without an id, the id is derived
+    from the content: ``"sha1:"`` and the first 16 hex digits of the SHA-1 of
+    the UTF-8 of ``title + "\\n" + text``. A number id becomes a string.
+    ``date`` must be ISO 8601 (``2021-03-12``, ``2021-03-12T08:30:00+03:00``).
+
+    Text is UTF-8 (with or without a BOM), UTF-16 with a BOM, or else
+    Windows-1256, with a notice. A file with NUL bytes (and no UTF-16 BOM) or
+    full of control characters is rejected as ``binary file, not text``.
+
+    >>> import pathlib, tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     news = pathlib.Path(folder, "news.jsonl")
+    ...     _ = news.write_text('{"id": 7, "title": "خبر", "text": "نص الخبر"}\\n', "utf-8")
+    ...     [doc.id for doc in read_file(news)]
+    ['7']
+    """
+    shown = os.fspath(path)
+    base = None if root is None else os.fspath(root)
+    for item in _file_items(shown, base, on_notice):
+        if isinstance(item, DocumentError):
+            _report(item, on_error)
+        else:
+            yield item
+
+
+def _read_all(
+    paths: Iterable[str | os.PathLike[str]],
+    on_error: Callable[[DocumentError], None] | None,
+    on_notice: Callable[[str], None] | None,
+) -> Iterator[Document]:
+    for given in paths:
+        shown = os.fspath(given)
+        if not os.path.isdir(shown):
+            yield from read_file(shown, on_error=on_error, on_notice=on_notice)
+            continue
+        found = False
+        for entry in _walk(shown):
+            if isinstance(entry, DocumentError):
+                _report(entry, on_error)
+                continue
+            found = True
+            yield from read_file(entry, root=shown, on_error=on_error, on_notice=on_notice)
+        if not found and on_notice is not None:
+            on_notice(f"{shown}: no files to read (expected {', '.join(SUPPORTED_SUFFIXES)})")
+
+
+def _walk(directory: str) -> Iterator[str | DocumentError]:
+    """The readable files under ``directory``, depth first in sorted name order."""
+    try:
+        with os.scandir(directory) as scan:
+            entries = sorted(scan, key=lambda entry: entry.name)
+    except OSError as err:
+        yield DocumentError(directory, None, _os_reason(err))
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        path = os.path.join(directory, entry.name)
+        # Symbolic links to directories are not followed: they can form loops.
+        if entry.is_dir(follow_symlinks=False):
+            yield from _walk(path)
+        elif entry.is_file() and _suffix(entry.name) is not None:
+            yield path
+
+
+def _file_items(
+    path: str, root: str | None, on_notice: Callable[[str], None] | None
+) -> Iterator[Item]:
+    try:
+        if os.path.isdir(path):
+            yield DocumentError(path, None, "is a directory; read it with read_documents()")
+            return
+        suffix = _suffix(path)
+        if suffix is None:
+            os.stat(path)  # a missing file is reported as missing, whatever its name
+            expected = ", ".join(SUPPORTED_SUFFIXES)
+            yield DocumentError(path, None, f"unsupported file type (expected {expected})")
+            return
+        with _open(path, suffix) as raw:
+            lines = decoded_lines(raw, path, on_notice)
+            if suffix in (".txt", ".md"):
+                doc_id = _article_id(path, root, suffix)
+                yield from parse_text(lines, path, doc_id, markdown=suffix == ".md")
+            elif suffix == ".json":
+                yield from parse_json_array(lines, path)
+            elif suffix == ".csv":
+                yield from parse_csv(lines, path)
+            else:
+                yield from parse_jsonl(lines, path)
+    except DocumentError as err:
+        yield err
+    except (gzip.BadGzipFile, zlib.error):
+        yield DocumentError(path, None, "not a valid gzip file")
+    except EOFError:
+        yield DocumentError(path, None, "truncated gzip file")
+    except OSError as err:
+        yield DocumentError(path, None, _os_reason(err))
+
+
+def _open(path: str, suffix: str) -> io.BufferedIOBase:
+    if suffix == ".jsonl.gz":
+        return gzip.open(path, "rb")
+    return open(path, "rb")
+
+
+def _suffix(name: str) -> str | None:
+    lower = name.lower()
+    return next((suffix for suffix in _BY_LENGTH if lower.endswith(suffix)), None)
+
+
+def _article_id(path: str, root: str | None, suffix: str) -> str:
+    relative = os.path.basename(path) if root is None else os.path.relpath(path, root)
+    relative = relative[: -len(suffix)]
+    if os.altsep:
+        relative = relative.replace(os.altsep, "/")
+    return relative.replace(os.sep, "/")
+
+
+def _os_reason(err: OSError) -> str:
+    # Fixed wording for the common cases, so messages match on every platform.
+    if isinstance(err, FileNotFoundError):
+        return "no such file or directory"
+    if isinstance(err, PermissionError):
+        return "permission denied"
+    reason = err.strerror or str(err)
+    return reason[:1].lower() + reason[1:]
+
+
+def _report(err: DocumentError, on_error: Callable[[DocumentError], None] | None) -> None:
+    if on_error is None:
+        raise err
+    on_error(err)
