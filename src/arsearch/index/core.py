@@ -16,8 +16,11 @@ from ..engines import ENGINES, Engine, EngineReader, EngineWriter, get_factory
 from ..engines.base import SortOrder
 from ..engines.records import unpack_document
 from ..errors import DocumentNotFoundError, IndexExistsError, IndexFormatError, UsageError
+from ..highlight import mark_text
 from ..models import Document, IndexStats, Results
+from ..query import parse_query
 from . import meta
+from .planner import build_plan
 from .records import content_hash, make_record
 from .searching import run_search, suggest_words
 
@@ -225,6 +228,20 @@ class Index:
             raise UsageError(f"limit must be between 1 and 50, not {limit}.")
         return suggest_words(
             prefix, analyzer=self.analyzer, reader=self._current_reader(), limit=limit
+        )
+
+    def highlight(self, doc_id: str, query: str) -> tuple[str, str]:
+        """The title and text of ``doc_id`` as escaped HTML with the words of ``query`` marked.
+
+        Words are marked exactly as :meth:`search` marks the titles and snippets of its
+        hits; the text is whole, its line breaks kept. Raises DocumentNotFoundError,
+        and QueryTooLongError for an over-long query.
+        """
+        document = self.get(doc_id)
+        matcher = build_plan(parse_query(query), self.analyzer, self._current_reader()).matcher()
+        return (
+            mark_text(document.title, matcher, self.analyzer).html(),
+            mark_text(document.text, matcher, self.analyzer).html(),
         )
 
     def stats(self) -> IndexStats:
