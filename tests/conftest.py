@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,9 +11,7 @@ from arsearch import Document
 from arsearch.documents import read_documents
 from arsearch.engines import ENGINES
 from arsearch.index import Index
-
-REPO = Path(__file__).resolve().parents[1]
-SEEDS = REPO / "seeds"
+from support import SEEDS
 
 
 @pytest.fixture(scope="session")
@@ -50,22 +45,3 @@ def empty_index(tmp_path: Path, engine: str) -> Iterator[Index]:
     index = Index.create(tmp_path / "index", engine=engine)
     yield index
     index.close()
-
-
-def run_cli(
-    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float = 120
-) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m arsearch ARGS`` in a real subprocess, as a user would."""
-    full_env = {**os.environ, "PYTHONWARNINGS": "error", **(env or {})}
-    full_env.pop("ARSEARCH_INDEX", None)
-    if env and "ARSEARCH_INDEX" in env:
-        full_env["ARSEARCH_INDEX"] = env["ARSEARCH_INDEX"]
-    return subprocess.run(
-        [sys.executable, "-m", "arsearch", *args],
-        cwd=cwd,
-        env=full_env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )

@@ -6,6 +6,7 @@ __all__ = [
     "ArsearchError",
     "DocumentError",
     "DocumentNotFoundError",
+    "EvaluationError",
     "IndexExistsError",
     "IndexFormatError",
     "IndexLockedError",
@@ -49,6 +50,17 @@ class QueryTooLongError(UsageError):
 
 class DocumentError(ArsearchError):
     """A bad input record, reported as ``path:line: reason``."""
+
+    def __init__(self, path: str, line: int | None, reason: str) -> None:
+        where = f"{path}:{line}" if line is not None else path
+        super().__init__(f"{where}: {reason}")
+        self.path = path
+        self.line = line
+        self.reason = reason
+
+
+class EvaluationError(ArsearchError):
+    """A bad line in a query or qrels file, reported as ``path:line: reason``."""
 
     def __init__(self, path: str, line: int | None, reason: str) -> None:
         where = f"{path}:{line}" if line is not None else path

@@ -158,7 +158,7 @@ class WhooshReader:
             rows.sort(key=lambda row: (-round(row.score, 5), row.id))
         total = len(results)
         counts = {
-            name: {str(k): int(v) for k, v in results.groups(name).items() if k is not None}
+            name: {str(k): int(v) for k, v in results.groups(name).items() if k}
             for name in ("category", "source")
         }
         return EngineResults(total=total, hits=rows[offset : offset + limit], facets=counts)

@@ -299,8 +299,16 @@ class Index:
             if known and document.id not in in_batch and reader.contains(document.id, digest):
                 summary.unchanged += 1
             else:
+                replacing = known or document.id in in_batch
+                if document.id in in_batch:
+                    # Not every engine replaces a document added in the same
+                    # uncommitted batch: make the first version durable first.
+                    self.commit()
+                    reader = self._current_reader()
+                    fresh = False
+                    in_batch.clear()
                 writer.add(make_record(document, self.analyzer, digest))
-                if known or document.id in in_batch:
+                if replacing:
                     summary.updated += 1
                 else:
                     summary.added += 1

@@ -7,7 +7,14 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..analysis import Analyzer, normalize
-from ..engines.base import BODY_EXACT, TITLE_EXACT, EngineReader, FilterSpec, SortOrder
+from ..engines.base import (
+    BODY_EXACT,
+    TITLE_EXACT,
+    AllNode,
+    EngineReader,
+    FilterSpec,
+    SortOrder,
+)
 from ..engines.records import unpack_document
 from ..errors import UsageError
 from ..highlight import make_snippet, mark_text
@@ -117,13 +124,14 @@ def run_search(
     def elapsed() -> float:
         return (time.perf_counter() - started) * 1000.0
 
-    if plan.node is None:
+    node = plan.node
+    if node is None and not merged.is_empty():
+        node = AllNode()  # a query of filters only lists what they select
+    if node is None:
         return Results(
             query=text, total=0, page=page, limit=limit, took_ms=elapsed(), note=EMPTY_NOTE
         )
-    found = reader.search(
-        plan.node, filters=_filter_spec(merged), offset=offset, limit=limit, sort=sort
-    )
+    found = reader.search(node, filters=_filter_spec(merged), offset=offset, limit=limit, sort=sort)
     matcher = plan.matcher()
     hits = []
     for engine_hit in found.hits:

@@ -1,0 +1,95 @@
+"""Crash safety: ``kill -9`` during indexing keeps the last commit; a re-run finishes the job."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from arsearch.index import Index
+
+WORDS = [
+    "الحكومة",
+    "الوزير",
+    "الاقتصاد",
+    "النفط",
+    "المدينة",
+    "الجامعة",
+    "المستشفى",
+    "الطلاب",
+    "المباراة",
+    "المنتخب",
+    "البرلمان",
+    "الانتخابات",
+    "الشركة",
+    "السوق",
+    "الأسعار",
+    "التجارة",
+    "المطار",
+    "القطار",
+    "الطقس",
+    "الأمطار",
+]
+DOCUMENTS = 22_000
+BATCH = 5_000  # the CLI's batch size: commits land every 5,000 documents
+
+
+def _write_corpus(path: Path) -> None:
+    rng = random.Random(7)
+    with open(path, "w", encoding="utf-8") as handle:
+        for number in range(DOCUMENTS):
+            text = " ".join(rng.choice(WORDS) for _ in range(40))
+            record = {"id": f"doc-{number:05d}", "title": f"خبر رقم {number}", "text": text}
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+def _cli(*args: str) -> list[str]:
+    return [sys.executable, "-m", "arsearch", *args]
+
+
+@pytest.mark.parametrize("engine", ["tantivy", "whoosh"])
+def test_kill_9_while_indexing_then_rerun(tmp_path: Path, engine: str) -> None:
+    corpus = tmp_path / "corpus.jsonl"
+    _write_corpus(corpus)
+    index_dir = tmp_path / "index"
+    process = subprocess.Popen(
+        _cli("index", str(corpus), "--index", str(index_dir), "--engine", engine),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    commit_file = index_dir / "commit.json"
+    deadline = time.monotonic() + 120
+    while not commit_file.exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert process.poll() is None, "indexing ended before the first batch was committed"
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait(timeout=30)
+    assert process.returncode == -signal.SIGKILL
+
+    with Index.open(index_dir) as index:
+        committed = len(index)
+        assert committed % BATCH == 0 and 0 < committed < DOCUMENTS
+        assert index.search("الحكومة").total <= committed
+
+    rerun = subprocess.run(
+        _cli("index", str(corpus), "--index", str(index_dir)),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert rerun.returncode == 0, rerun.stderr
+    assert rerun.stdout.startswith(
+        f"added {DOCUMENTS - committed}, updated 0, unchanged {committed}, skipped 0 in "
+    )
+    with Index.open(index_dir) as index:
+        ids = index.ids()
+        assert len(index) == DOCUMENTS
+        assert len(ids) == len(set(ids)) == DOCUMENTS

@@ -1,0 +1,235 @@
+"""The public Index API on every engine: lifecycle, writing, reading, errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from arsearch import (
+    Document,
+    IndexExistsError,
+    IndexFormatError,
+    IndexLockedError,
+    NoIndexError,
+    UsageError,
+)
+from arsearch.errors import DocumentNotFoundError
+from arsearch.index import Index
+
+ARTICLE = Document(
+    "n1",
+    "افتتاح معرض الكتاب في القاهرة",
+    "افتُتح معرض القاهرة الدولي للكتاب بمشاركة ناشرين من عشرين دولة.",
+    date="2022-01-27",
+    source="صحيفة الاختبار",
+    category="culture",
+    extra={"tags": ["كتب", "معارض"]},
+)
+
+
+def test_add_then_get_round_trips_every_field(empty_index: Index) -> None:
+    empty_index.add(ARTICLE)
+    empty_index.commit()
+    assert empty_index.get("n1") == ARTICLE
+    assert len(empty_index) == 1
+
+
+def test_uncommitted_changes_are_invisible(empty_index: Index) -> None:
+    empty_index.add(ARTICLE)
+    assert len(empty_index) == 0
+    empty_index.commit()
+    assert len(empty_index) == 1
+
+
+def test_adding_the_same_id_replaces_the_document(empty_index: Index) -> None:
+    empty_index.add(ARTICLE)
+    empty_index.commit()
+    changed = Document("n1", "معرض الكتاب يختتم أعماله", "اختتم المعرض أعماله أمس.")
+    summary = empty_index.add(changed)
+    empty_index.commit()
+    assert summary.to_dict() == {"added": 0, "updated": 1, "unchanged": 0}
+    assert len(empty_index) == 1
+    assert empty_index.get("n1").title == "معرض الكتاب يختتم أعماله"
+    assert empty_index.search("افتتاح").total == 0
+    assert empty_index.search("اختتم").total == 1
+
+
+def test_unchanged_documents_are_skipped(empty_index: Index) -> None:
+    empty_index.add(ARTICLE)
+    empty_index.commit()
+    summary = empty_index.add([ARTICLE])
+    assert summary.to_dict() == {"added": 0, "updated": 0, "unchanged": 1}
+
+
+def test_the_same_id_twice_in_one_batch_keeps_the_last(empty_index: Index) -> None:
+    second = Document("n1", "عنوان ثان", "نص ثان مختلف")
+    summary = empty_index.add([ARTICLE, second])
+    empty_index.commit()
+    assert summary.to_dict() == {"added": 1, "updated": 1, "unchanged": 0}
+    assert len(empty_index) == 1
+    assert empty_index.get("n1").title == "عنوان ثان"
+
+
+def test_delete_removes_and_reports_missing(empty_index: Index) -> None:
+    empty_index.add([ARTICLE, Document("n2", "ثان", "نص آخر")])
+    empty_index.commit()
+    assert empty_index.delete("n1") is True
+    assert empty_index.delete("absent") is False
+    empty_index.commit()
+    assert sorted(empty_index.ids()) == ["n2"]
+    with pytest.raises(DocumentNotFoundError, match=r"^No document with id 'n1'\.$"):
+        empty_index.get("n1")
+
+
+def test_batches_commit_on_their_own(empty_index: Index) -> None:
+    documents = [Document(f"d{i}", f"عنوان {i}", f"نص رقم {i}") for i in range(7)]
+    empty_index.add(documents, batch_size=3)
+    # Six documents were committed in two batches; the seventh waits for commit().
+    assert len(empty_index) == 6
+    empty_index.rollback()
+    assert len(empty_index) == 6
+
+
+def test_context_manager_commits_on_success(tmp_path: Path, engine: str) -> None:
+    with Index.create(tmp_path / "ix", engine=engine) as index:
+        index.add(ARTICLE)
+    with Index.open(tmp_path / "ix") as reopened:
+        assert len(reopened) == 1
+
+
+def test_context_manager_discards_on_error(tmp_path: Path, engine: str) -> None:
+    with pytest.raises(RuntimeError), Index.create(tmp_path / "ix", engine=engine) as index:
+        index.add(ARTICLE)
+        raise RuntimeError("boom")
+    with Index.open(tmp_path / "ix") as reopened:
+        assert len(reopened) == 0
+
+
+def test_stats_describe_the_index(empty_index: Index, engine: str) -> None:
+    empty_index.add(ARTICLE)
+    empty_index.commit()
+    stats = empty_index.stats().to_dict()
+    assert stats["documents"] == 1
+    assert stats["engine"] == engine
+    assert stats["analyzer"]["stemmer"] == "light10"
+    assert stats["size_bytes"] > 0
+    assert stats["last_commit"] is not None
+
+
+def test_the_analyzer_configuration_is_recorded(tmp_path: Path, engine: str) -> None:
+    Index.create(tmp_path / "ix", engine=engine, stemmer="snowball").close()
+    with Index.open(tmp_path / "ix") as index:
+        assert index.analyzer.stemmer == "snowball"
+        assert index.engine == engine
+
+
+def test_open_without_index_names_the_fix(tmp_path: Path) -> None:
+    message = f"No index at '{tmp_path / 'none'}'. Build one with: arsearch index seeds/"
+    with pytest.raises(NoIndexError) as caught:
+        Index.open(tmp_path / "none")
+    assert str(caught.value) == message
+
+
+def test_create_twice_is_refused(tmp_path: Path) -> None:
+    Index.create(tmp_path / "ix").close()
+    with pytest.raises(IndexExistsError, match="An index already exists at"):
+        Index.create(tmp_path / "ix")
+    Index.create(tmp_path / "ix", overwrite=True).close()
+
+
+def test_another_format_says_how_to_rebuild(tmp_path: Path) -> None:
+    Index.create(tmp_path / "ix").close()
+    meta_file = tmp_path / "ix" / "arsearch.json"
+    meta = json.loads(meta_file.read_text(encoding="utf-8"))
+    meta["format"] = 99
+    meta_file.write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(IndexFormatError) as caught:
+        Index.open(tmp_path / "ix")
+    assert str(caught.value) == (
+        f"The index at '{tmp_path / 'ix'}' has format 99, but this arsearch reads format 1. "
+        f"Rebuild it with: arsearch index --rebuild --index {tmp_path / 'ix'} PATH..."
+    )
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"engine": "lucene"}, "Unknown engine 'lucene'. Choose one of: tantivy, whoosh."),
+        (
+            {"stemmer": "porter"},
+            "Unknown stemmer 'porter'. Choose one of: light10, tashaphyne, snowball, none.",
+        ),
+    ],
+    ids=["engine", "stemmer"],
+)
+def test_unknown_options_are_usage_errors(
+    tmp_path: Path, kwargs: dict[str, str], message: str
+) -> None:
+    with pytest.raises(UsageError) as caught:
+        Index.create(tmp_path / "ix", **kwargs)
+    assert str(caught.value) == message
+
+
+def test_two_writers_in_one_process(empty_index: Index) -> None:
+    empty_index.add(ARTICLE)
+    second = Index.open(empty_index.path)
+    try:
+        with pytest.raises(IndexLockedError, match="Another process is writing to the index"):
+            second.add(Document("x", "عنوان", "نص"))
+    finally:
+        second.close()
+    empty_index.commit()
+    assert len(empty_index) == 1
+
+
+def test_a_writer_in_another_process_is_refused_and_readers_still_work(
+    empty_index: Index,
+) -> None:
+    empty_index.add(ARTICLE)
+    empty_index.commit()
+    script = textwrap.dedent(
+        f"""
+        import sys
+        from arsearch import Document, IndexLockedError
+        from arsearch.index import Index
+        index = Index.open({str(empty_index.path)!r})
+        print(len(index), index.search("معرض").total)
+        try:
+            index.add(Document("y", "عنوان", "نص"))
+        except IndexLockedError as error:
+            print("locked:", error)
+        index.close()
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-W", "error", "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    lines = done.stdout.splitlines()
+    assert lines[0] == "1 1"
+    assert lines[1].startswith("locked: Another process is writing to the index")
+
+
+def test_a_reader_sees_commits_from_another_index_object(empty_index: Index) -> None:
+    reader = Index.open(empty_index.path)
+    try:
+        assert len(reader) == 0
+        empty_index.add(ARTICLE)
+        empty_index.commit()
+        assert len(reader) == 1
+        assert reader.search("القاهرة").total == 1
+    finally:
+        reader.close()
+
+
+def test_add_rejects_what_is_not_a_document(empty_index: Index) -> None:
+    with pytest.raises(UsageError, match=r"^Index.add takes Document objects, not dict\.$"):
+        empty_index.add([{"id": "x"}])  # type: ignore[list-item]
