@@ -333,7 +333,8 @@ def test_iso_dates_are_accepted_as_given(tmp_path: Path, date: str) -> None:
 
 
 DATES_REJECTED = [
-    pytest.param("12/3/2021", id="slashes"),
+    pytest.param("12/31/2021", id="month-first"),
+    pytest.param("31/02/2021", id="day-first-no-such-day"),
     pytest.param("2021", id="year-only"),
     pytest.param("2021-3-12", id="short-month"),
     pytest.param("2021-02-30", id="no-such-day"),
@@ -345,6 +346,16 @@ DATES_REJECTED = [
     pytest.param("٢٠٢١-٠١-٠١", id="arabic-indic-digits"),
     pytest.param("أمس", id="arabic-word"),
 ]
+
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [("25/05/2017", "2017-05-25"), ("5.1.2020", "2020-01-05"), ("09-12-2016", "2016-12-09")],
+    ids=["slashes", "dots", "dashes"],
+)
+def test_day_first_dates_become_iso(tmp_path: Path, raw: str, expected: str) -> None:
+    (tmp_path / "a.jsonl").write_text(jsonl({"text": "نص", "date": raw}), encoding="utf-8")
+    assert [doc.date for doc in read_file(tmp_path / "a.jsonl")] == [expected]
 
 
 @pytest.mark.parametrize("date", DATES_REJECTED)
@@ -439,8 +450,8 @@ BAD_FILES = [
     ),
     pytest.param(
         "a.jsonl",
-        jsonl({"text": "نص", "date": "12/3/2021"}),
-        ["a.jsonl:1: field 'date' is not an ISO 8601 date: '12/3/2021'"],
+        jsonl({"text": "نص", "date": "3rd of May"}),
+        ["a.jsonl:1: field 'date' is not an ISO 8601 date: '3rd of May'"],
         id="bad-date",
     ),
     pytest.param("a.jsonl", "\n  \n", ["a.jsonl: empty file"], id="empty-jsonl"),

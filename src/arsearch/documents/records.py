@@ -22,7 +22,7 @@ from typing import Any
 from ..errors import DocumentError
 from ..models import Document
 
-__all__ = ["TEXT_FIELDS", "build_document", "check_date", "derive_id"]
+__all__ = ["TEXT_FIELDS", "build_document", "check_date", "day_first_date", "derive_id"]
 
 #: Names accepted for the article's text, in order of preference.
 TEXT_FIELDS = ("text", "body", "content")
@@ -76,13 +76,33 @@ def check_date(value: str) -> bool:
     return parts.get("off_hour", 0) <= 23 and parts.get("off_minute", 0) <= 59
 
 
+_DAY_FIRST = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
+
+
+def day_first_date(value: str) -> str | None:
+    """An ISO date for a day-first date (DD/MM/YYYY, the usual Arabic order), else None.
+
+    >>> day_first_date("25/05/2017"), day_first_date("5.1.2020"), day_first_date("31/02/2020")
+    ('2017-05-25', '2020-01-05', None)
+    """
+    match = _DAY_FIRST.fullmatch(value.strip())
+    if match is None:
+        return None
+    day, month, year = (int(part) for part in match.groups())
+    try:
+        return datetime.date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
 def build_document(record: Any, path: str, line: int | None) -> Document:
     """Validate one record and build its document.
 
     ``text`` (or ``body``, or ``content``) is required and must not be blank;
     ``id`` may be a string or a number and is derived with :func:`derive_id`
     when missing; ``title`` and the metadata must be strings; ``date`` must
-    pass :func:`check_date`. A null or blank value counts as missing. Other
+    pass :func:`check_date` or be a day-first date (``25/05/2017``), which is
+    stored as ISO (``2017-05-25``). A null or blank value counts as missing. Other
     fields go, unchanged, to ``Document.extra``. Raises :class:`DocumentError`
     at ``path:line`` with the reason otherwise.
     """
@@ -103,7 +123,9 @@ def build_document(record: Any, path: str, line: int | None) -> Document:
     date = _string(record, "date", fail)
     source, category, url, author = (_string(record, name, fail) for name in _METADATA)
     if date is not None and not check_date(date):
-        raise fail(f"field 'date' is not an ISO 8601 date: {date!r}")
+        date = day_first_date(date)
+        if date is None:
+            raise fail(f"field 'date' is not an ISO 8601 date: {record['date'].strip()!r}")
     if not text:
         raise fail("no text")
     known = {"id", "title", "date", text_field, *_METADATA}
