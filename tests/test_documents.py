@@ -350,8 +350,13 @@ DATES_REJECTED = [
 
 @pytest.mark.parametrize(
     "raw, expected",
-    [("25/05/2017", "2017-05-25"), ("5.1.2020", "2020-01-05"), ("09-12-2016", "2016-12-09")],
-    ids=["slashes", "dots", "dashes"],
+    [
+        ("25/05/2017", "2017-05-25"),
+        ("5.1.2020", "2020-01-05"),
+        ("09-12-2016", "2016-12-09"),
+        ("2017-01-22T185600", "2017-01-22T18:56:00"),
+    ],
+    ids=["slashes", "dots", "dashes", "compact-time"],
 )
 def test_day_first_dates_become_iso(tmp_path: Path, raw: str, expected: str) -> None:
     (tmp_path / "a.jsonl").write_text(jsonl({"text": "نص", "date": raw}), encoding="utf-8")

@@ -77,20 +77,32 @@ def check_date(value: str) -> bool:
 
 
 _DAY_FIRST = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
+_COMPACT_TIME = re.compile(r"(\d{4}-\d{2}-\d{2})T(\d{2})(\d{2})(\d{2})?")
 
 
 def day_first_date(value: str) -> str | None:
-    """An ISO date for a day-first date (DD/MM/YYYY, the usual Arabic order), else None.
+    """ISO for two common near-ISO forms, else None.
+
+    A day-first date (DD/MM/YYYY, the usual Arabic order) and a date with a
+    compact time (2017-01-22T185600) are rewritten in ISO 8601 extended form.
 
     >>> day_first_date("25/05/2017"), day_first_date("5.1.2020"), day_first_date("31/02/2020")
     ('2017-05-25', '2020-01-05', None)
+    >>> day_first_date("2017-01-22T185600")
+    '2017-01-22T18:56:00'
     """
-    match = _DAY_FIRST.fullmatch(value.strip())
+    text = value.strip()
+    compact = _COMPACT_TIME.fullmatch(text)
+    if compact is not None:
+        day, hour, minute, second = compact.groups()
+        rewritten = f"{day}T{hour}:{minute}:{second or '00'}"
+        return rewritten if check_date(rewritten) else None
+    match = _DAY_FIRST.fullmatch(text)
     if match is None:
         return None
-    day, month, year = (int(part) for part in match.groups())
+    day_n, month, year = (int(part) for part in match.groups())
     try:
-        return datetime.date(year, month, day).isoformat()
+        return datetime.date(year, month, day_n).isoformat()
     except ValueError:
         return None
 
