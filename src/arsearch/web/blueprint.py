@@ -1,0 +1,48 @@
+"""The blueprint: every route of the page and the API, mountable in any Flask app.
+
+>>> from flask import Flask
+>>> host = Flask("host")
+>>> host.config["INDEX"] = "/srv/arsearch/index"
+>>> host.register_blueprint(blueprint, url_prefix="/search")
+>>> sorted(r.rule for r in host.url_map.iter_rules() if r.rule.startswith("/search/api"))
+['/search/api/doc/<path:doc_id>', '/search/api/search', '/search/api/stats', '/search/api/suggest']
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+from . import api, views
+from .assets import assets_dir
+from .errors import handle_error
+from .security import add_security_headers
+
+__all__ = ["NAME", "blueprint"]
+
+#: The blueprint's name: templates link with ``url_for("arsearch.…")``, so keep it.
+NAME = "arsearch"
+
+_ASSETS = assets_dir()
+
+blueprint = Blueprint(
+    NAME,
+    __name__,
+    template_folder=str(_ASSETS / "templates"),
+    static_folder=str(_ASSETS / "static"),
+    static_url_path="/static",
+)
+
+for rule, endpoint, view in (
+    ("/", "search", views.search_page),
+    ("/doc/<path:doc_id>", "document", views.document_page),
+    ("/opensearch.xml", "opensearch", views.opensearch),
+    ("/api/search", "api_search", api.api_search),
+    ("/api/suggest", "api_suggest", api.api_suggest),
+    ("/api/doc/<path:doc_id>", "api_doc", api.api_doc),
+    ("/api/stats", "api_stats", api.api_stats),
+    ("/healthz", "healthz", api.healthz),
+):
+    blueprint.add_url_rule(rule, endpoint, view, methods=["GET"])
+
+blueprint.register_error_handler(Exception, handle_error)
+blueprint.after_request(add_security_headers)

@@ -1,0 +1,137 @@
+"""The HTML pages: the search page, an article, and the OpenSearch description."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from flask import Response, render_template, request, url_for
+from markupsafe import Markup
+
+from ..index.searching import MAX_OFFSET
+from ..models import Results
+from .params import SearchParams, query_arg, read_search
+from .state import current_index
+
+__all__ = [
+    "CATEGORY_LABELS",
+    "document_page",
+    "opensearch",
+    "page_numbers",
+    "paragraphs",
+    "search_page",
+]
+
+#: Arabic names for the category slugs of the demo corpus; other values show as they are.
+CATEGORY_LABELS = {
+    "politics": "سياسة",
+    "economy": "اقتصاد",
+    "sport": "رياضة",
+    "science": "علوم",
+    "culture": "ثقافة",
+    "health": "صحة",
+    "technology": "تقنية",
+}
+
+_BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
+_SAFE_SCHEME = re.compile(r"https?://", re.IGNORECASE)
+
+
+def page_numbers(current: int, last: int, *, around: int = 2) -> list[int | None]:
+    """The page links to show: the first, the last and a few around ``current``; None is a gap.
+
+    >>> page_numbers(6, 20)
+    [1, None, 4, 5, 6, 7, 8, None, 20]
+    >>> page_numbers(1, 3)
+    [1, 2, 3]
+    """
+    shown = sorted({1, last, *range(max(1, current - around), min(last, current + around) + 1)})
+    out: list[int | None] = []
+    previous = 0
+    for number in shown:
+        if previous and number - previous > 1:
+            out.append(None)
+        out.append(number)
+        previous = number
+    return out
+
+
+def paragraphs(html: str) -> list[Markup]:
+    """Split an article's escaped, marked HTML at blank lines, one ``Markup`` per paragraph.
+
+    Safe on ``Index.highlight`` output: escaping never makes a newline and a mark holds
+    one word, so a blank line is never inside a tag.
+
+    >>> paragraphs("a <mark>b</mark>\\n\\n c\\n")
+    [Markup('a <mark>b</mark>'), Markup('c')]
+    """
+    return [Markup(part.strip()) for part in _BLANK_LINE.split(html) if part.strip()]
+
+
+def _last_page(results: Results) -> int:
+    # The library refuses pages past MAX_OFFSET; links must not lead there.
+    pages = max(1, -(-results.total // results.limit))
+    return min(pages, MAX_OFFSET // results.limit + 1)
+
+
+def _link(params: SearchParams) -> Callable[..., str]:
+    def link(**changes: object) -> str:
+        return url_for("arsearch.search", **params.link_args(**changes))
+
+    return link
+
+
+def search_page() -> str:
+    """``/``: the search box, and with ``q`` (or a filter) a page of results."""
+    params = read_search(request.args)
+    index = current_index()
+    results = None
+    if params.is_search():
+        results = index.search(
+            params.query,
+            limit=params.limit,
+            page=params.page,
+            sort=params.sort,
+            filters=params.filters,
+        )
+    last = _last_page(results) if results is not None else 1
+    return render_template(
+        "arsearch/search.html",
+        params=params,
+        query=params.query,
+        results=results,
+        documents=len(index),
+        link=_link(params),
+        pages=page_numbers(params.page, last) if results and results.total else [],
+        last_page=last,
+        category_labels=CATEGORY_LABELS,
+        autofocus=results is None,
+    )
+
+
+def document_page(doc_id: str) -> str:
+    """``/doc/<id>``: the whole article, with the words of ``q`` marked."""
+    query = query_arg(request.args)
+    index = current_index()
+    document = index.get(doc_id)
+    title_html, body_html = index.highlight(doc_id, query)
+    original = document.url if document.url and _SAFE_SCHEME.match(document.url) else None
+    return render_template(
+        "arsearch/document.html",
+        document=document,
+        title_html=Markup(title_html),
+        body=paragraphs(body_html),
+        query=query,
+        original=original,
+        category_labels=CATEGORY_LABELS,
+    )
+
+
+def opensearch() -> Response:
+    """``/opensearch.xml``: lets a browser add this page as a search engine."""
+    xml = render_template(
+        "arsearch/opensearch.xml",
+        search_url=url_for("arsearch.search", _external=True),
+        icon_url=url_for("arsearch.static", filename="favicon.svg", _external=True),
+    )
+    return Response(xml, mimetype="application/opensearchdescription+xml")

@@ -1,0 +1,729 @@
+"""The web door through Flask's test client: every route, every error, one error shape."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from click.testing import CliRunner
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from arsearch import Document
+from arsearch.cli import cli
+from arsearch.index import Index
+from arsearch.web import assets_dir, blueprint, create_app, error_body
+from arsearch.web.errors import INTERNAL_MESSAGE
+from arsearch.web.security import CONTENT_SECURITY_POLICY
+from arsearch.web.views import page_numbers, paragraphs
+
+OIL = "النفط"
+#: A title and text that would run script if anything were not escaped.
+SCRIPT = "<script>alert(1)</script>"
+IMG = "<img src=x onerror=alert(1)>"
+HOSTILE = Document(
+    id="evil-1",
+    title=f"{SCRIPT} خبر الاختراق {IMG}",
+    text=f"نص عن الاختراق {SCRIPT} ثم {IMG} في الفقرة.\n\nفقرة ثانية عن الاختراق.",
+    date="2024-01-01",
+    source="<i>مصدر</i>",
+    category="<b>security</b>",
+    url="javascript:alert(1)",
+)
+
+
+# -- fixtures ----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def index_path(seed_documents: list[Document], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seeds and the hostile document, indexed once for the module (read-only)."""
+    path = tmp_path_factory.mktemp("web") / "index"
+    with Index.create(path) as index:
+        index.add([*seed_documents, HOSTILE])
+    return path
+
+
+@pytest.fixture
+def app(index_path: Path) -> Iterator[Flask]:
+    """The app over the shared index, as ``arsearch serve`` makes it."""
+    app = create_app({"INDEX": str(index_path), "TESTING": True})
+    yield app
+    app.extensions["arsearch"].close()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A test client of :func:`app`."""
+    return app.test_client()
+
+
+@pytest.fixture
+def reference(index_path: Path) -> Iterator[Index]:
+    """The same index opened through the public API, to compare the doors with."""
+    index = Index.open(index_path)
+    yield index
+    index.close()
+
+
+# -- helpers -----------------------------------------------------------------
+
+
+def assert_error(response: TestResponse, status: int, code: str, message: str | None = None) -> str:
+    """Assert the one API error shape ``{"error": {"code", "message"}}``; return the message."""
+    assert response.status_code == status
+    assert response.mimetype == "application/json"
+    body = response.get_json()
+    assert isinstance(body, dict)
+    assert set(body) == {"error"}
+    assert set(body["error"]) == {"code", "message"}
+    assert body["error"]["code"] == code
+    assert isinstance(body["error"]["message"], str) and body["error"]["message"]
+    if message is not None:
+        assert body["error"]["message"] == message
+    assert body == error_body(code, body["error"]["message"])
+    assert "Traceback" not in response.get_data(as_text=True)
+    return str(body["error"]["message"])
+
+
+def html_of(response: TestResponse, status: int = 200) -> str:
+    """The body of an HTML page, checked for its status and type."""
+    assert response.status_code == status
+    assert response.mimetype == "text/html"
+    return response.get_data(as_text=True)
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[dict[str, str | None]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "a":
+            self.links.append(dict(attrs))
+
+
+def links(html: str, css_class: str | None = None, rel: str | None = None) -> list[str]:
+    """The hrefs of ``<a>`` elements, optionally only those with a class or a rel."""
+    parser = _Links()
+    parser.feed(html)
+    out = []
+    for attrs in parser.links:
+        if css_class is not None and css_class not in (attrs.get("class") or "").split():
+            continue
+        if rel is not None and attrs.get("rel") != rel:
+            continue
+        out.append(str(attrs.get("href")))
+    return out
+
+
+def params_of(href: str) -> dict[str, list[str]]:
+    """The query parameters of a link."""
+    return parse_qs(urlsplit(href).query)
+
+
+def without_time(data: dict[str, Any]) -> dict[str, Any]:
+    """Results JSON without ``took_ms``, the one field that differs between two runs."""
+    return {key: value for key, value in data.items() if key != "took_ms"}
+
+
+# -- pages -------------------------------------------------------------------
+
+
+def test_home_page_is_arabic_right_to_left_with_a_focused_labelled_box(client: FlaskClient) -> None:
+    html = html_of(client.get("/"))
+    assert '<html lang="ar" dir="rtl">' in html
+    assert re.search(r'<input id="q" name="q" type="search"[^>]*\bautofocus\b', html)
+    assert '<label for="q"' in html
+    assert 'role="search"' in html
+    assert "عدد المقالات المفهرسة: <strong>46</strong>" in html
+    assert '<script src="/static/suggest.js" defer></script>' in html
+    assert 'href="/opensearch.xml"' in html
+
+
+@pytest.mark.parametrize("path", ["/", f"/?q={OIL}", "/doc/a008?q=x", "/doc/nope", "/?limit=0"])
+def test_pages_have_no_inline_script_or_style(client: FlaskClient, path: str) -> None:
+    html = client.get(path).get_data(as_text=True)
+    assert not re.search(r"<script(?![^>]*\bsrc=)", html)
+    assert not re.search(r"\son\w+=", html)
+    assert " style=" not in html and "<style" not in html
+
+
+def test_results_page_shows_count_time_marked_hits_and_links_keeping_the_query(
+    client: FlaskClient, reference: Index
+) -> None:
+    html = html_of(client.get("/", query_string={"q": OIL}))
+    expected = reference.search(OIL)
+    assert f'عدد النتائج: <strong class="total">{expected.total}</strong>' in html
+    assert "ملّي ثانية" in html
+    assert html.count('class="hit"') == len(expected.hits)
+    for hit in expected.hits:
+        assert hit.title_html in html and hit.snippet in html
+    assert "<mark>النفط</mark>" in html
+    first = links(html)[links(html).index(f"/doc/a008?q={_quoted(OIL)}")]
+    assert params_of(first) == {"q": [OIL]}
+    assert '<time datetime="2023-04-03T08:15:00">2023-04-03</time>' in html
+    assert '<span class="source">وكالة الأنباء العربية</span>' in html
+    assert "autofocus" not in html
+
+
+def _quoted(text: str) -> str:
+    from urllib.parse import quote
+
+    return quote(text)
+
+
+def test_facets_are_links_with_counts_that_keep_the_query(client: FlaskClient) -> None:
+    html = html_of(client.get("/", query_string={"q": OIL, "sort": "date"}))
+    category_links = [h for h in links(html) if "category" in params_of(h)]
+    assert [params_of(h) for h in category_links] == [
+        {"q": [OIL], "category": ["economy"], "sort": ["date"]}
+    ]
+    assert re.search(r'<span class="label">اقتصاد</span>\s*<span class="n">3</span>', html)
+    sources = {params_of(h)["source"][0] for h in links(html) if "source" in params_of(h)}
+    assert sources == {"صحيفة الصباح", "موقع المستقبل", "وكالة الأنباء العربية"}
+    assert all(params_of(h)["q"] == [OIL] for h in links(html) if "source" in params_of(h))
+
+
+def test_an_applied_facet_filters_and_links_back_out(client: FlaskClient) -> None:
+    html = html_of(client.get("/", query_string={"q": OIL, "source": "صحيفة الصباح"}))
+    assert html.count('class="hit"') == 1
+    active = re.findall(
+        r'<a href="([^"]*)" rel="nofollow" aria-current="true" class="active"', html
+    )
+    assert [params_of(href) for href in active] == [{"q": [OIL]}]
+
+
+def test_sort_links_and_date_order(client: FlaskClient, reference: Index) -> None:
+    html = html_of(client.get("/", query_string={"q": "الجديد", "sort": "date"}))
+    assert re.search(r'<a href="/\?q=[^"]*" aria-current="true" class="active">الأحدث</a>', html)
+    relevance = [h for h in links(html) if "sort" not in params_of(h) and "q" in params_of(h)]
+    assert relevance
+    expected = reference.search("الجديد", sort="date")
+    dates = [hit.date for hit in expected.hits]
+    assert dates == sorted(dates, reverse=True)
+    assert html.index(expected.hits[0].title_html) < html.index(expected.hits[1].title_html)
+
+
+def test_pagination_has_prev_next_and_numbers(client: FlaskClient) -> None:
+    first = html_of(client.get("/", query_string={"q": "الجديد", "limit": "3"}))
+    assert "الصفحة 1 من 7" in first
+    assert links(first, rel="prev") == []
+    (next_link,) = links(first, rel="next")
+    assert params_of(next_link) == {"q": ["الجديد"], "limit": ["3"], "page": ["2"]}
+    assert re.search(r'aria-current="page" aria-label="الصفحة 1">1</a>', first)
+    second = html_of(client.get(next_link))
+    (prev_link,) = links(second, rel="prev")
+    assert params_of(prev_link) == {"q": ["الجديد"], "limit": ["3"]}
+    assert '<ol class="hits" start="4">' in second
+
+
+@pytest.mark.parametrize(
+    "current, last, expected",
+    [
+        (1, 1, [1]),
+        (1, 3, [1, 2, 3]),
+        (1, 10, [1, 2, 3, None, 10]),
+        (6, 20, [1, None, 4, 5, 6, 7, 8, None, 20]),
+        (20, 20, [1, None, 18, 19, 20]),
+        (4, 8, [1, 2, 3, 4, 5, 6, None, 8]),
+    ],
+    ids=["one", "few", "start", "middle", "end", "no-gap-before"],
+)
+def test_page_numbers(current: int, last: int, expected: list[int | None]) -> None:
+    assert page_numbers(current, last) == expected
+
+
+def test_did_you_mean_is_a_link_keeping_the_filters(client: FlaskClient) -> None:
+    html = html_of(client.get("/", query_string={"q": "اسعار النفت", "category": "economy"}))
+    match = re.search(r'هل تقصد: <a href="([^"]*)" rel="nofollow">اسعار النفط</a>', html)
+    assert match is not None
+    assert params_of(match.group(1).replace("&amp;", "&")) == {
+        "q": ["اسعار النفط"],
+        "category": ["economy"],
+    }
+
+
+def test_no_hits_and_stop_word_only_queries_say_so(client: FlaskClient) -> None:
+    assert "لم نجد مقالات تطابق بحثك" in html_of(client.get("/?q=زمبرلكوت"))
+    assert "لا كلمات يُبحث عنها" in html_of(client.get("/?q=في"))
+
+
+def test_document_page_marks_the_query_and_keeps_paragraphs(
+    client: FlaskClient, reference: Index
+) -> None:
+    html = html_of(client.get("/doc/a008", query_string={"q": OIL}))
+    title_html, body_html = reference.highlight("a008", OIL)
+    assert f"<h1>{title_html}</h1>" in html
+    assert html.count("<mark>النفط</mark>") == 1 + body_html.count("<mark>النفط</mark>") >= 3
+    body = re.search(r'<div class="body">(.*?)</div>', html, re.S)
+    assert body is not None and body.group(1).count("<p>") == 2
+    assert f'href="/?q={_quoted(OIL)}"' in html  # back to the results
+    assert 'href="https://example.org/news/a008"' in html
+    assert "<dt>المصدر</dt><dd>وكالة الأنباء العربية</dd>" in html
+
+
+def test_document_page_without_a_query_marks_nothing(client: FlaskClient) -> None:
+    html = html_of(client.get("/doc/a008"))
+    assert "<mark>" not in html
+    assert "العودة إلى نتائج" not in html
+
+
+def test_unknown_document_is_a_friendly_404_page(client: FlaskClient) -> None:
+    html = html_of(client.get("/doc/no-such-id"), 404)
+    assert '<h1 id="problem-title">غير موجود</h1>' in html
+    assert "No document with id &#39;no-such-id&#39;." in html
+    assert 'role="search"' in html  # a way on
+
+
+def test_unknown_page_is_a_friendly_404_page(client: FlaskClient) -> None:
+    assert "غير موجود" in html_of(client.get("/nowhere"), 404)
+
+
+@pytest.mark.parametrize(
+    "query_string, message",
+    [
+        ({"q": "ا" * 513}, "Query is too long: 513 characters; the limit is 512."),
+        ({"q": OIL, "limit": "0"}, "limit must be between 1 and 100, not 0."),
+        ({"q": OIL, "page": "zwei"}, "page must be a whole number, not &#39;zwei&#39;."),
+        (
+            {"q": OIL, "sort": "hot"},
+            "sort must be &#39;relevance&#39; or &#39;date&#39;, not &#39;hot&#39;.",
+        ),
+    ],
+    ids=["too-long", "limit", "page", "sort"],
+)
+def test_bad_parameters_on_the_page_are_a_friendly_400(
+    client: FlaskClient, query_string: dict[str, str], message: str
+) -> None:
+    html = html_of(client.get("/", query_string=query_string), 400)
+    assert message in html
+    assert "Traceback" not in html
+
+
+def test_opensearch_description(client: FlaskClient) -> None:
+    response = client.get("/opensearch.xml")
+    assert response.status_code == 200
+    assert response.mimetype == "application/opensearchdescription+xml"
+    xml = response.get_data(as_text=True)
+    assert (
+        '<Url type="text/html" method="get" template="http://localhost/?q={searchTerms}"/>' in xml
+    )
+    assert "<ShortName>arsearch</ShortName>" in xml
+
+
+def static_file(client: FlaskClient, path: str) -> tuple[int, str]:
+    """Fetch a static file, closing it; its status and type."""
+    with client.get(path, follow_redirects=True) as response:
+        return response.status_code, response.mimetype
+
+
+def test_static_files_come_only_from_the_assets_folder(client: FlaskClient) -> None:
+    assert static_file(client, "/static/arsearch.css") == (200, "text/css")
+    assert static_file(client, "/static/suggest.js") == (200, "text/javascript")
+    assert static_file(client, "/static/favicon.svg") == (200, "image/svg+xml")
+    for path in (
+        "/static/../../pyproject.toml",
+        "/static/%2e%2e/%2e%2e/pyproject.toml",
+        "/static/..%2f..%2fpyproject.toml",
+        "/static//etc/passwd",
+        "/static/templates/arsearch/base.html",
+    ):
+        assert static_file(client, path)[0] == 404, path
+
+
+# -- hostile input -----------------------------------------------------------
+
+
+def _inert(html: str) -> None:
+    assert SCRIPT not in html and IMG not in html
+    assert "<b>security</b>" not in html and "<i>مصدر</i>" not in html
+    assert "javascript:" not in html
+
+
+def test_hostile_document_is_escaped_in_results(client: FlaskClient) -> None:
+    html = html_of(client.get("/", query_string={"q": "الاختراق"}))
+    _inert(html)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "&lt;b&gt;security&lt;/b&gt;" in html  # the facet value, as text
+
+
+def test_hostile_document_is_escaped_on_its_page(client: FlaskClient) -> None:
+    html = html_of(client.get("/doc/evil-1", query_string={"q": "الاختراق"}))
+    _inert(html)
+    assert "<mark>الاختراق</mark>" in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "<dt>الأصل</dt>" not in html  # a javascript: url is not linked
+
+
+def test_hostile_query_is_escaped(client: FlaskClient) -> None:
+    hostile = f'"{SCRIPT}{IMG}'
+    html = html_of(client.get("/", query_string={"q": hostile}))
+    _inert(html)
+    assert 'value="&#34;&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x' in html
+    doc = html_of(client.get("/doc/a008", query_string={"q": hostile}))
+    _inert(doc)
+
+
+# -- JSON API ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "query_string, kwargs",
+    [
+        ({"q": OIL}, {}),
+        ({"q": "الجديد", "page": "2", "limit": "5"}, {"page": 2, "limit": 5}),
+        ({"q": "الجديد", "sort": "date"}, {"sort": "date"}),
+        ({"q": OIL, "category": "economy"}, {"filters": {"category": ["economy"]}}),
+        (
+            {"q": "الجديد", "source": ["صحيفة الصباح", "إذاعة النيل"]},
+            {"filters": {"source": ["صحيفة الصباح", "إذاعة النيل"]}},
+        ),
+        ({"q": "اسعار النفت"}, {}),
+        ({"q": "في"}, {}),
+        ({"q": ""}, {}),
+    ],
+    ids=["plain", "paged", "by-date", "category", "sources", "did-you-mean", "stopword", "empty"],
+)
+def test_api_search_is_exactly_results_to_dict(
+    client: FlaskClient,
+    reference: Index,
+    query_string: dict[str, Any],
+    kwargs: dict[str, Any],
+) -> None:
+    response = client.get("/api/search", query_string=query_string)
+    assert response.status_code == 200
+    assert response.mimetype == "application/json"
+    data = response.get_json()
+    expected = reference.search(query_string["q"], **kwargs).to_dict()
+    assert list(data) == list(expected)
+    assert without_time(data) == without_time(expected)
+    assert "\\u0627" not in response.get_data(as_text=True)  # Arabic left readable
+
+
+def test_api_suggest(client: FlaskClient, reference: Index) -> None:
+    data = client.get("/api/suggest", query_string={"q": "النف"}).get_json()
+    assert data == {"query": "النف", "suggestions": reference.suggest("النف", limit=8)}
+    assert data["suggestions"][0] == OIL
+    two = client.get("/api/suggest", query_string={"q": "اسعار النف", "limit": "2"}).get_json()
+    assert two["suggestions"] == ["اسعار النفط", "اسعار النفطيه"]
+    assert client.get("/api/suggest?q=").get_json() == {"query": "", "suggestions": []}
+
+
+def test_api_doc(client: FlaskClient, reference: Index) -> None:
+    data = client.get("/api/doc/a008").get_json()
+    assert data == reference.get("a008").to_dict()
+    assert client.get("/api/doc/evil-1").get_json()["title"] == HOSTILE.title
+
+
+def test_api_stats(client: FlaskClient, reference: Index) -> None:
+    data = client.get("/api/stats").get_json()
+    assert data == reference.stats().to_dict()
+    assert data["documents"] == 46
+
+
+def test_healthz(client: FlaskClient) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "documents": 46}
+
+
+# -- API errors --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url, status, code, message",
+    [
+        (
+            "/api/search?q=" + "ا" * 513,
+            400,
+            "query_too_long",
+            "Query is too long: 513 characters; the limit is 512.",
+        ),
+        (
+            "/api/suggest?q=" + "x" * 600,
+            400,
+            "query_too_long",
+            "Query is too long: 600 characters; the limit is 512.",
+        ),
+        (
+            "/api/search?q=x&limit=0",
+            400,
+            "bad_parameter",
+            "limit must be between 1 and 100, not 0.",
+        ),
+        (
+            "/api/search?q=x&limit=101",
+            400,
+            "bad_parameter",
+            "limit must be between 1 and 100, not 101.",
+        ),
+        (
+            "/api/search?q=x&limit=ten",
+            400,
+            "bad_parameter",
+            "limit must be a whole number, not 'ten'.",
+        ),
+        ("/api/search?q=x&page=0", 400, "bad_parameter", "page must be 1 or more, not 0."),
+        ("/api/search?q=x&page=-3", 400, "bad_parameter", "page must be 1 or more, not -3."),
+        (
+            "/api/search?q=x&page=1.5",
+            400,
+            "bad_parameter",
+            "page must be a whole number, not '1.5'.",
+        ),
+        (
+            "/api/search?q=x&page=100000",
+            400,
+            "bad_parameter",
+            "page is too deep: at most 1001 pages of 10.",
+        ),
+        (
+            "/api/search?q=x&page=" + "9" * 5000,
+            400,
+            "bad_parameter",
+            "page must be a whole number, not '" + "9" * 40 + "'.",
+        ),
+        (
+            "/api/search?q=x&sort=popular",
+            400,
+            "bad_parameter",
+            "sort must be 'relevance' or 'date', not 'popular'.",
+        ),
+        (
+            "/api/suggest?q=x&limit=51",
+            400,
+            "bad_parameter",
+            "limit must be between 1 and 50, not 51.",
+        ),
+        ("/api/doc/no-such-id", 404, "not_found", "No document with id 'no-such-id'."),
+        ("/api/nothing-here", 404, "not_found", "Nothing at /api/nothing-here."),
+        ("/api/", 404, "not_found", "Nothing at /api/."),
+    ],
+    ids=[
+        "search-too-long",
+        "suggest-too-long",
+        "limit-0",
+        "limit-101",
+        "limit-word",
+        "page-0",
+        "page-negative",
+        "page-fraction",
+        "page-too-deep",
+        "page-huge",
+        "sort",
+        "suggest-limit",
+        "unknown-doc",
+        "unknown-route",
+        "api-root",
+    ],
+)
+def test_api_errors_have_one_shape(
+    client: FlaskClient, url: str, status: int, code: str, message: str
+) -> None:
+    assert_error(client.get(url), status, code, message)
+
+
+@pytest.mark.parametrize("url", ["/api/search", "/api/suggest", "/api/stats", "/api/doc/a008"])
+def test_api_refuses_other_methods(client: FlaskClient, url: str) -> None:
+    assert_error(client.post(url), 405, "method_not_allowed", "POST is not allowed here.")
+
+
+def test_an_unexpected_error_is_a_generic_500_and_the_traceback_goes_to_the_log(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("secret internals at /srv/x")
+
+    monkeypatch.setattr(Index, "search", broken)
+    with caplog.at_level(logging.ERROR):
+        api = client.get("/api/search?q=x")
+        page = client.get("/?q=x")
+    assert_error(api, 500, "internal_error", INTERNAL_MESSAGE)
+    html = html_of(page, 500)
+    assert "secret internals" not in html and "Traceback" not in html
+    assert "حدث خطأ في الخادم" in html
+    logged = [record for record in caplog.records if record.exc_info]
+    assert len(logged) == 2
+    assert "secret internals at /srv/x" in caplog.text
+    assert "Traceback" in caplog.text
+
+
+# -- no index yet, and a new commit ------------------------------------------
+
+
+def test_without_an_index_the_page_explains_and_the_api_says_no_index(
+    tmp_path: Path, seed_documents: list[Document]
+) -> None:
+    missing = tmp_path / "later"
+    app = create_app({"INDEX": str(missing), "TESTING": True})
+    client = app.test_client()
+    expected = f"No index at '{missing}'. Build one with: arsearch index seeds/"
+    for url in ("/api/search?q=x", "/api/suggest?q=x", "/api/doc/a008", "/api/stats"):
+        assert_error(client.get(url), 503, "no_index", expected)
+    html = html_of(client.get("/"), 503)
+    assert "لا يوجد فهرس بعد" in html
+    assert f"<code>arsearch index seeds/ --index {missing}</code>" in html
+    health = client.get("/healthz")
+    assert health.status_code == 503
+    assert health.get_json() == {"status": "no_index", "documents": 0, "message": expected}
+    assert client.get("/opensearch.xml").status_code == 200
+    assert static_file(client, "/static/arsearch.css")[0] == 200
+    # Built after the app started: served without a restart.
+    with Index.create(missing) as index:
+        index.add(seed_documents)
+    assert client.get("/healthz").get_json() == {"status": "ok", "documents": 45}
+    assert client.get("/api/search", query_string={"q": OIL}).get_json()["total"] == 4
+    app.extensions["arsearch"].close()
+
+
+def test_a_new_commit_is_served_without_a_restart(tmp_path: Path) -> None:
+    path = tmp_path / "index"
+    with Index.create(path) as writer:
+        writer.add(Document("d1", "أخبار القاهرة", "وصل الوفد إلى القاهرة."))
+    app = create_app({"INDEX": str(path)})
+    client = app.test_client()
+    assert client.get("/api/search?q=الزمرد").get_json()["total"] == 0
+    with Index.open(path) as writer:
+        writer.add(Document("d2", "معرض الزمرد", "افتتح معرض الزمرد أبوابه."))
+    data = client.get("/api/search?q=الزمرد").get_json()
+    assert data["total"] == 1 and data["hits"][0]["id"] == "d2"
+    assert client.get("/healthz").get_json()["documents"] == 2
+    assert client.get("/doc/d2").status_code == 200
+    app.extensions["arsearch"].close()
+
+
+# -- headers -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "method, url",
+    [
+        ("GET", "/"),
+        ("GET", f"/?q={OIL}"),
+        ("GET", "/doc/a008"),
+        ("GET", "/doc/nope"),
+        ("GET", "/nowhere"),
+        ("GET", "/?limit=0"),
+        ("GET", "/opensearch.xml"),
+        ("GET", "/static/arsearch.css"),
+        ("GET", "/static/nope.js"),
+        ("GET", "/api/search?q=x"),
+        ("GET", "/api/search?limit=0"),
+        ("GET", "/api/nope"),
+        ("POST", "/api/search"),
+        ("GET", "/healthz"),
+    ],
+)
+def test_security_headers_on_every_response(client: FlaskClient, method: str, url: str) -> None:
+    with client.open(url, method=method) as response:
+        headers = response.headers
+    assert headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+    assert "script-src 'self';" in CONTENT_SECURITY_POLICY
+    assert "frame-ancestors 'none'" in CONTENT_SECURITY_POLICY
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "same-origin"
+
+
+# -- mounting, assets and the serve command ----------------------------------
+
+
+def test_the_blueprint_mounts_under_a_prefix_in_another_app(index_path: Path) -> None:
+    host = Flask("host")
+    host.config["INDEX"] = str(index_path)
+    host.register_blueprint(blueprint, url_prefix="/search")
+
+    @host.get("/")
+    def home() -> str:
+        return "host home"
+
+    client = host.test_client()
+    assert client.get("/").get_data(as_text=True) == "host home"
+    html = html_of(client.get("/search/", query_string={"q": OIL}))
+    assert f'href="/search/doc/a008?q={_quoted(OIL)}"' in html
+    assert 'href="/search/static/arsearch.css"' in html
+    assert static_file(client, "/search/static/suggest.js")[0] == 200
+    assert client.get("/search/api/search", query_string={"q": OIL}).get_json()["total"] == 4
+    assert_error(client.get("/search/api/doc/nope"), 404, "not_found")
+    response = client.get("/search/")
+    assert response.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+    host.extensions["arsearch"].close()
+
+
+def test_assets_are_found() -> None:
+    folder = assets_dir()
+    assert (folder / "templates" / "arsearch" / "base.html").is_file()
+    assert (folder / "static" / "suggest.js").is_file()
+
+
+@pytest.mark.parametrize(
+    "doc_id, query",
+    [("a008", OIL), ("a001", "الانتخابات"), ("a019", "البعثات"), ("evil-1", "الاختراق")],
+)
+def test_paragraphs_split_marked_html_between_tags(
+    reference: Index, doc_id: str, query: str
+) -> None:
+    _, body = reference.highlight(doc_id, query)
+    parts = paragraphs(body)
+    assert len(parts) >= 2
+    assert sum(part.count("<mark>") for part in parts) == body.count("<mark>") > 0
+    for part in parts:
+        assert part.count("<mark>") == part.count("</mark>")
+
+
+class _FakeServer:
+    effective_port = 48123
+
+    def __init__(self, app: Flask, **kwargs: Any) -> None:
+        self.app = app
+        self.kwargs = kwargs
+        self.closed = False
+        _FakeServer.last = self
+
+    def run(self) -> None:
+        raise KeyboardInterrupt
+
+    def close(self) -> None:
+        self.closed = True
+
+    last: _FakeServer
+
+
+def test_serve_runs_waitress_on_localhost_and_prints_the_url(
+    index_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("waitress.server.create_server", _FakeServer)
+    result = CliRunner().invoke(cli, ["serve", "--index", str(index_path), "--port", "0"])
+    assert result.exit_code == 0, result.output
+    assert f"Serving '{index_path}' at http://127.0.0.1:48123/ (Ctrl+C stops)" in result.output
+    server = _FakeServer.last
+    assert server.kwargs == {"host": "127.0.0.1", "port": 0}
+    assert server.closed
+    assert server.app.test_client().get("/healthz").get_json()["documents"] == 46
+    server.app.extensions["arsearch"].close()
+
+
+def test_serve_shows_an_ipv6_url(index_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("waitress.server.create_server", _FakeServer)
+    result = CliRunner().invoke(cli, ["serve", "--index", str(index_path), "--host", "::1"])
+    assert "at http://[::1]:48123/" in result.output
+    _FakeServer.last.app.extensions["arsearch"].close()
+
+
+def test_serve_with_debug_uses_flasks_server(
+    index_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[dict[str, Any]] = []
+    monkeypatch.setattr(Flask, "run", lambda self, **kwargs: calls.append(kwargs))
+    result = CliRunner().invoke(cli, ["--debug", "serve", "--index", str(index_path)])
+    assert result.exit_code == 0, result.output
+    assert "at http://127.0.0.1:8000/ (Flask's debug server)" in result.output
+    assert calls == [{"host": "127.0.0.1", "port": 8000, "debug": True, "use_reloader": False}]
