@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -14,14 +15,15 @@ from typing import Any
 from ..analysis import DEFAULT_STEMMER, Analyzer
 from ..engines import ENGINES, Engine, EngineReader, EngineWriter, get_factory
 from ..engines.base import SortOrder
-from ..engines.records import unpack_document
+from ..engines.records import DocumentCodec, train_dictionary
 from ..errors import DocumentNotFoundError, IndexExistsError, IndexFormatError, UsageError
 from ..highlight import mark_text
 from ..models import Document, IndexStats, Results
 from ..query import parse_query
 from . import meta
+from .pipeline import RecordPipeline, default_workers
 from .planner import build_plan
-from .records import content_hash, make_record
+from .records import content_hash
 from .searching import run_search, suggest_words
 
 __all__ = ["DEFAULT_BATCH_SIZE", "DEFAULT_ENGINE", "AddSummary", "Index"]
@@ -30,6 +32,8 @@ __all__ = ["DEFAULT_BATCH_SIZE", "DEFAULT_ENGINE", "AddSummary", "Index"]
 DEFAULT_ENGINE = "tantivy"
 #: Documents between automatic commits while adding an iterable.
 DEFAULT_BATCH_SIZE = 5_000
+#: Documents a new index trains its stored-text dictionary on.
+TRAINING_SAMPLE = 2_000
 
 
 @dataclass
@@ -72,6 +76,8 @@ class Index:
         self._writer: EngineWriter | None = None
         self._lock: meta.WriterLock | None = None
         self._pending = 0
+        self._codec = DocumentCodec(meta.read_dictionary(path))
+        self._trained = False
 
     # -- lifecycle -----------------------------------------------------------
 
@@ -101,7 +107,8 @@ class Index:
                         f"--index {shown} PATH..., or start over with --rebuild."
                     )
                 (root / meta.META_FILE).unlink()
-            for leftover in (meta.ENGINE_DIR, meta.ENGINE_DIR + ".tmp", meta.COMMIT_FILE):
+            leftovers = (meta.ENGINE_DIR, meta.ENGINE_DIR + ".tmp", meta.COMMIT_FILE)
+            for leftover in (*leftovers, meta.DICTIONARY_FILE):
                 target = root / leftover
                 if target.is_dir():
                     shutil.rmtree(target)
@@ -192,7 +199,7 @@ class Index:
         blob = self._current_reader().get(doc_id)
         if blob is None:
             raise DocumentNotFoundError(doc_id)
-        return unpack_document(blob)
+        return self._codec.unpack(blob)
 
     def ids(self) -> list[str]:
         """Every document id, in no particular order."""
@@ -216,6 +223,7 @@ class Index:
             query,
             analyzer=self.analyzer,
             reader=self._current_reader(),
+            codec=self._codec,
             limit=limit,
             page=page,
             sort=sort,
@@ -276,24 +284,49 @@ class Index:
         *,
         batch_size: int = DEFAULT_BATCH_SIZE,
         progress: Callable[[AddSummary], None] | None = None,
+        workers: int | None = None,
     ) -> AddSummary:
         """Add documents, replacing those with the same id; unchanged ones are skipped.
 
         An iterable is committed every ``batch_size`` documents (0: only by
         :meth:`commit`), so a crash loses at most one batch and a re-run
-        finishes the job. ``progress`` is called after each document.
+        finishes the job. Documents stream through: memory stays bounded
+        whatever their number. Past a few thousand documents, analysis runs in
+        ``workers`` processes (default: one per core). ``progress`` is called
+        after each document.
         """
         writer = self._open_writer()
-        reader = self._current_reader()
+        items = iter((documents,) if isinstance(documents, Document) else documents)
+        items = self._prepare_codec(items)
         summary = AddSummary()
+        pipeline = RecordPipeline(
+            self.analyzer,
+            self._codec,
+            writer.add,
+            workers=default_workers() if workers is None else workers,
+        )
+        try:
+            self._add_all(items, pipeline, summary, batch_size, progress)
+            pipeline.flush()
+        finally:
+            pipeline.close()
+        return summary
+
+    def _add_all(
+        self,
+        items: Iterator[Document],
+        pipeline: RecordPipeline,
+        summary: AddSummary,
+        batch_size: int,
+        progress: Callable[[AddSummary], None] | None,
+    ) -> None:
+        reader = self._current_reader()
         fresh = reader.count() == 0
         in_batch: set[str] = set()
-        items = (documents,) if isinstance(documents, Document) else documents
         for document in items:
             if not isinstance(document, Document):
-                raise UsageError(
-                    f"Index.add takes Document objects, not {type(document).__name__}."
-                )
+                kind = type(document).__name__
+                raise UsageError(f"Index.add takes Document objects, not {kind}.")
             digest = content_hash(document)
             known = not fresh and reader.contains(document.id)
             if known and document.id not in in_batch and reader.contains(document.id, digest):
@@ -303,11 +336,12 @@ class Index:
                 if document.id in in_batch:
                     # Not every engine replaces a document added in the same
                     # uncommitted batch: make the first version durable first.
+                    pipeline.flush()
                     self.commit()
                     reader = self._current_reader()
                     fresh = False
                     in_batch.clear()
-                writer.add(make_record(document, self.analyzer, digest))
+                pipeline.put(document, digest)
                 if replacing:
                     summary.updated += 1
                 else:
@@ -315,13 +349,25 @@ class Index:
                 in_batch.add(document.id)
                 self._pending += 1
                 if batch_size and self._pending >= batch_size:
+                    pipeline.flush()
                     self.commit()
                     reader = self._current_reader()
                     fresh = False
                     in_batch.clear()
             if progress is not None:
                 progress(summary)
-        return summary
+
+    def _prepare_codec(self, items: Iterator[Document]) -> Iterator[Document]:
+        """Train the stored-text dictionary on the first documents of a new, large index."""
+        if self._codec.dictionary is not None or self._trained or len(self) > 0:
+            return items
+        self._trained = True
+        head = list(itertools.islice(items, TRAINING_SAMPLE))
+        dictionary = train_dictionary([d for d in head if isinstance(d, Document)])
+        if dictionary is not None:
+            meta.write_bytes_atomically(self.path / meta.DICTIONARY_FILE, dictionary)
+            self._codec = DocumentCodec(dictionary)
+        return itertools.chain(head, items)
 
     def delete(self, doc_id: str) -> bool:
         """Delete the document ``doc_id``; False when there was none."""

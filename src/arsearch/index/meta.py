@@ -18,7 +18,9 @@ __all__ = [
     "WriterLock",
     "directory_size",
     "read_commit",
+    "read_dictionary",
     "read_meta",
+    "write_bytes_atomically",
     "write_commit",
     "write_json_atomically",
 ]
@@ -30,6 +32,7 @@ META_FILE = "arsearch.json"
 COMMIT_FILE = "commit.json"
 LOCK_FILE = "arsearch.lock"
 ENGINE_DIR = "engine"
+DICTIONARY_FILE = "docstore.dict"
 
 
 def write_json_atomically(path: Path, data: Mapping[str, Any]) -> None:
@@ -40,6 +43,24 @@ def write_json_atomically(path: Path, data: Mapping[str, Any]) -> None:
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(tmp, path)
+
+
+def write_bytes_atomically(path: Path, data: bytes) -> None:
+    """Write bytes so that readers see the old file or the new one, never half of one."""
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+def read_dictionary(path: Path) -> bytes | None:
+    """The stored-text compression dictionary of the index at ``path``, if it has one."""
+    try:
+        return (path / DICTIONARY_FILE).read_bytes()
+    except FileNotFoundError:
+        return None
 
 
 def read_meta(path: Path, shown: str) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timezone
 
 from ..analysis import Analyzer
 from ..engines.base import Record
-from ..engines.records import pack_document
+from ..engines.records import DocumentCodec
 from ..errors import UsageError
 from ..models import Document
 
@@ -57,7 +57,9 @@ def date_bounds(date_from: str | None, date_to: str | None) -> tuple[int | None,
     return low, high
 
 
-def make_record(document: Document, analyzer: Analyzer, digest: str | None = None) -> Record:
+def make_record(
+    document: Document, analyzer: Analyzer, codec: DocumentCodec, digest: str | None = None
+) -> Record:
     """Analyze ``document`` into the terms and stored bytes an engine needs."""
     title_exact, title_stem = analyzer.index_terms(document.title)
     body_exact, body_stem = analyzer.index_terms(document.text)
@@ -68,7 +70,7 @@ def make_record(document: Document, analyzer: Analyzer, digest: str | None = Non
         title_stem=title_stem,
         body_exact=body_exact,
         body_stem=body_stem,
-        stored=pack_document(document),
+        stored=codec.pack(document),
         date_key=date_key(document.date),
         source=document.source,
         category=document.category,

@@ -15,7 +15,7 @@ from ..engines.base import (
     FilterSpec,
     SortOrder,
 )
-from ..engines.records import unpack_document
+from ..engines.records import DocumentCodec
 from ..errors import UsageError
 from ..highlight import make_snippet, mark_text
 from ..models import Hit, Results
@@ -101,6 +101,7 @@ def run_search(
     *,
     analyzer: Analyzer,
     reader: EngineReader,
+    codec: DocumentCodec,
     limit: int,
     page: int,
     sort: SortOrder,
@@ -135,7 +136,7 @@ def run_search(
     matcher = plan.matcher()
     hits = []
     for engine_hit in found.hits:
-        document = unpack_document(engine_hit.stored)
+        document = codec.unpack(engine_hit.stored)
         snippet = make_snippet(document.text, matcher, analyzer)
         title = mark_text(document.title, matcher, analyzer)
         hits.append(

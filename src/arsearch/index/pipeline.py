@@ -1,0 +1,126 @@
+"""Documents to engine records, in worker processes when there are many.
+
+Analysis is pure Python and CPU-bound, so a large ``Index.add`` spreads it over
+processes; the parent reads, checks what changed and feeds the engine, in input
+order. Small adds stay in-process: starting workers costs more than it saves.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any
+
+from ..analysis import Analyzer
+from ..engines.base import Record
+from ..engines.records import DocumentCodec
+from ..models import Document
+from .records import make_record
+
+__all__ = ["CHUNK", "PARALLEL_AFTER", "RecordPipeline"]
+
+#: Documents sent to a worker at once.
+CHUNK = 200
+#: Documents an add must bring before workers are started.
+PARALLEL_AFTER = 2_000
+#: Chunks in flight at once; bounds memory whatever the corpus size.
+MAX_IN_FLIGHT = 6
+
+_worker_analyzer: Analyzer | None = None
+_worker_codec: DocumentCodec | None = None
+
+
+def _init_worker(config: dict[str, Any], dictionary: bytes | None) -> None:
+    global _worker_analyzer, _worker_codec
+    _worker_analyzer = Analyzer.from_config(config)
+    _worker_codec = DocumentCodec(dictionary)
+
+
+def _make_chunk(chunk: list[tuple[dict[str, Any], str]]) -> list[Record]:
+    assert _worker_analyzer is not None and _worker_codec is not None
+    return [
+        make_record(Document.from_dict(data), _worker_analyzer, _worker_codec, digest)
+        for data, digest in chunk
+    ]
+
+
+def default_workers() -> int:
+    """One worker per core the process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+class RecordPipeline:
+    """Turns (document, digest) pairs into records and hands them to ``sink`` in order."""
+
+    def __init__(
+        self,
+        analyzer: Analyzer,
+        codec: DocumentCodec,
+        sink: Callable[[Record], None],
+        *,
+        workers: int,
+    ) -> None:
+        self._analyzer = analyzer
+        self._codec = codec
+        self._sink = sink
+        self._workers = workers
+        self._seen = 0
+        self._pool: ProcessPoolExecutor | None = None
+        self._chunk: list[tuple[dict[str, Any], str]] = []
+        self._in_flight: deque[Future[list[Record]]] = deque()
+
+    def put(self, document: Document, digest: str) -> None:
+        """Queue one document; its record reaches the sink now or on a later call."""
+        self._seen += 1
+        if self._pool is None:
+            if self._workers > 1 and self._seen > PARALLEL_AFTER:
+                self._start()
+            else:
+                self._sink(make_record(document, self._analyzer, self._codec, digest))
+                return
+        self._chunk.append((document.to_dict(), digest))
+        if len(self._chunk) >= CHUNK:
+            self._submit()
+
+    def _start(self) -> None:
+        # "spawn": the parent runs engine threads, which must not be forked.
+        context = multiprocessing.get_context("spawn")
+        self._pool = ProcessPoolExecutor(
+            max_workers=self._workers,
+            mp_context=context,
+            initializer=_init_worker,
+            initargs=(self._analyzer.to_config(), self._codec.dictionary),
+        )
+
+    def _submit(self) -> None:
+        assert self._pool is not None
+        self._in_flight.append(self._pool.submit(_make_chunk, self._chunk))
+        self._chunk = []
+        while len(self._in_flight) > MAX_IN_FLIGHT:
+            self._drain_one()
+
+    def _drain_one(self) -> None:
+        for record in self._in_flight.popleft().result():
+            self._sink(record)
+
+    def flush(self) -> None:
+        """Hand every queued record to the sink (before a commit)."""
+        if self._chunk:
+            self._submit()
+        while self._in_flight:
+            self._drain_one()
+
+    def close(self) -> None:
+        """Stop the workers; queued work not flushed is dropped."""
+        if self._pool is not None:
+            for future in self._in_flight:
+                future.cancel()
+            self._in_flight.clear()
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
