@@ -213,11 +213,13 @@ class Index:
         page: int = 1,
         sort: SortOrder = "relevance",
         filters: Mapping[str, Any] | None = None,
+        snippets: bool = True,
     ) -> Results:
         """Ranked results for ``query`` (see the query language in the README).
 
         ``filters`` may hold ``category``, ``source`` (a string or a list),
-        ``date_from`` and ``date_to`` (ISO dates, inclusive).
+        ``date_from`` and ``date_to`` (ISO dates, inclusive). ``snippets=False``
+        skips snippets and title marks (hits then carry empty snippets).
         """
         return run_search(
             query,
@@ -228,6 +230,7 @@ class Index:
             page=page,
             sort=sort,
             filters=filters,
+            snippets=snippets,
         )
 
     def suggest(self, prefix: str, *, limit: int = 10) -> list[str]:

@@ -17,7 +17,7 @@ from ..engines.base import (
 )
 from ..engines.records import DocumentCodec
 from ..errors import UsageError
-from ..highlight import make_snippet, mark_text
+from ..highlight import Marked, make_snippet, mark_text
 from ..models import Hit, Results
 from ..query import Filters, parse_query
 from .planner import Plan, build_plan, fuzzy_candidates
@@ -33,6 +33,8 @@ MAX_OFFSET = 10_000
 RARE_DOC_FREQ = 1
 #: A suggestion must be this many times as frequent as the word it replaces.
 SUGGESTION_GAIN = 5
+
+_NO_MARKS = Marked("", ())
 
 EMPTY_NOTE = "The query has no searchable words (empty, or only stop words such as في، من، ما)."
 
@@ -106,6 +108,7 @@ def run_search(
     page: int,
     sort: SortOrder,
     filters: Mapping[str, Any] | None,
+    snippets: bool = True,
 ) -> Results:
     """Search ``reader`` and build the public :class:`Results`."""
     started = time.perf_counter()
@@ -137,8 +140,10 @@ def run_search(
     hits = []
     for engine_hit in found.hits:
         document = codec.unpack(engine_hit.stored)
-        snippet = make_snippet(document.text, matcher, analyzer)
-        title = mark_text(document.title, matcher, analyzer)
+        snippet = make_snippet(document.text, matcher, analyzer) if snippets else _NO_MARKS
+        title = (
+            mark_text(document.title, matcher, analyzer) if snippets else Marked(document.title, ())
+        )
         hits.append(
             Hit(
                 id=document.id,
