@@ -6,9 +6,11 @@
 """
 
 from .analysis import Analyzer, analyze, normalize
+from .documents import read_documents
 from .errors import (
     ArsearchError,
     DocumentError,
+    DocumentNotFoundError,
     IndexExistsError,
     IndexFormatError,
     IndexLockedError,
@@ -16,16 +18,21 @@ from .errors import (
     QueryTooLongError,
     UsageError,
 )
+from .index import AddSummary, Index
 from .models import Document, Hit, IndexStats, Results, Token
+from .query import parse_query
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "AddSummary",
     "Analyzer",
     "ArsearchError",
     "Document",
     "DocumentError",
+    "DocumentNotFoundError",
     "Hit",
+    "Index",
     "IndexExistsError",
     "IndexFormatError",
     "IndexLockedError",
@@ -38,4 +45,6 @@ __all__ = [
     "__version__",
     "analyze",
     "normalize",
+    "parse_query",
+    "read_documents",
 ]
