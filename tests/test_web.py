@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -207,7 +208,7 @@ def test_sort_links_and_date_order(client: FlaskClient, reference: Index) -> Non
     relevance = [h for h in links(html) if "sort" not in params_of(h) and "q" in params_of(h)]
     assert relevance
     expected = reference.search("الجديد", sort="date")
-    dates = [hit.date for hit in expected.hits]
+    dates = [hit.date or "" for hit in expected.hits]
     assert dates == sorted(dates, reverse=True)
     assert html.index(expected.hits[0].title_html) < html.index(expected.hits[1].title_html)
 
@@ -319,7 +320,7 @@ def test_opensearch_description(client: FlaskClient) -> None:
     assert "<ShortName>arsearch</ShortName>" in xml
 
 
-def static_file(client: FlaskClient, path: str) -> tuple[int, str]:
+def static_file(client: FlaskClient, path: str) -> tuple[int, str | None]:
     """Fetch a static file, closing it; its status and type."""
     with client.get(path, follow_redirects=True) as response:
         return response.status_code, response.mimetype
@@ -727,3 +728,24 @@ def test_serve_with_debug_uses_flasks_server(
     assert result.exit_code == 0, result.output
     assert "at http://127.0.0.1:8000/ (Flask's debug server)" in result.output
     assert calls == [{"host": "127.0.0.1", "port": 8000, "debug": True, "use_reloader": False}]
+
+
+def test_concurrent_requests_all_succeed(app: Flask) -> None:
+    """Waitress serves from several threads: the shared index must answer each of them."""
+    queries = [OIL, "الجديد", "السعودية", "القاهره", "اسعار النفت", "العربية"]
+    failures: list[str] = []
+
+    def client_thread(seed: int) -> None:
+        client = app.test_client()
+        for number in range(25):
+            query = queries[(seed + number) % len(queries)]
+            response = client.get("/api/search", query_string={"q": query, "limit": "20"})
+            if response.status_code != 200:
+                failures.append(f"{query}: {response.status_code} {response.get_data()[:200]!r}")
+
+    threads = [threading.Thread(target=client_thread, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert failures == []

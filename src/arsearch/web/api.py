@@ -7,7 +7,7 @@ from flask import Response, request
 from ..errors import NoIndexError
 from .errors import json_response
 from .params import query_arg, read_search, whole_number
-from .state import current_holder, current_index
+from .state import using_index
 
 __all__ = ["api_doc", "api_search", "api_stats", "api_suggest", "healthz"]
 
@@ -18,13 +18,14 @@ DEFAULT_SUGGESTIONS = 8
 def api_search() -> Response:
     """``GET /api/search?q=&page=&limit=&sort=&category=&source=``: ``Results.to_dict()``."""
     params = read_search(request.args)
-    results = current_index().search(
-        params.query,
-        limit=params.limit,
-        page=params.page,
-        sort=params.sort,
-        filters=params.filters,
-    )
+    with using_index() as index:
+        results = index.search(
+            params.query,
+            limit=params.limit,
+            page=params.page,
+            sort=params.sort,
+            filters=params.filters,
+        )
     return json_response(results.to_dict())
 
 
@@ -32,24 +33,30 @@ def api_suggest() -> Response:
     """``GET /api/suggest?q=``: completions of the last word of ``q``."""
     query = query_arg(request.args)
     limit = whole_number(request.args, "limit", DEFAULT_SUGGESTIONS)
-    suggestions = current_index().suggest(query, limit=limit)
+    with using_index() as index:
+        suggestions = index.suggest(query, limit=limit)
     return json_response({"query": query, "suggestions": suggestions})
 
 
 def api_doc(doc_id: str) -> Response:
     """``GET /api/doc/<id>``: the stored document."""
-    return json_response(current_index().get(doc_id).to_dict())
+    with using_index() as index:
+        document = index.get(doc_id)
+    return json_response(document.to_dict())
 
 
 def api_stats() -> Response:
     """``GET /api/stats``: ``IndexStats.to_dict()``."""
-    return json_response(current_index().stats().to_dict())
+    with using_index() as index:
+        stats = index.stats()
+    return json_response(stats.to_dict())
 
 
 def healthz() -> Response:
     """``GET /healthz``: ``{"status": "ok", "documents": n}``, or 503 while there is no index."""
     try:
-        index = current_holder().get()
+        with using_index() as index:
+            documents = len(index)
     except NoIndexError as error:
         return json_response({"status": "no_index", "documents": 0, "message": str(error)}, 503)
-    return json_response({"status": "ok", "documents": len(index)})
+    return json_response({"status": "ok", "documents": documents})

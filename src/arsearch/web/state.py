@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 
 from flask import Flask, current_app
 
 from ..index import Index
 
-__all__ = ["DEFAULT_INDEX", "EXTENSION", "IndexHolder", "current_holder", "current_index"]
+__all__ = ["DEFAULT_INDEX", "EXTENSION", "IndexHolder", "current_holder", "using_index"]
 
 #: The index directory when the config names none (the CLI's default too).
 DEFAULT_INDEX = "index"
@@ -23,11 +25,15 @@ class IndexHolder:
     When there is no index yet, every request tries again, so an index built after the
     server started is served without a restart. ``Index.search`` itself moves to the
     newest commit, so documents indexed later are found too.
+
+    Requests run in several threads (waitress), and an ``Index`` does not promise to be
+    safe to call from two threads at once, so calls go through :meth:`use`, one at a time.
     """
 
     def __init__(self, source: str | os.PathLike[str] | Index) -> None:
         """``source``: an index directory, or an :class:`Index` already open (not closed here)."""
         self._lock = threading.Lock()
+        self._calls = threading.RLock()
         if isinstance(source, Index):
             self._index: Index | None = source
             self.path = os.fspath(source.path)
@@ -46,6 +52,13 @@ class IndexHolder:
             if self._index is None:
                 self._index = Index.open(self.path)
             return self._index
+
+    @contextmanager
+    def use(self) -> Iterator[Index]:
+        """The open index, for this thread alone until the block ends."""
+        index = self.get()
+        with self._calls:
+            yield index
 
     def close(self) -> None:
         """Close the index if this holder opened it."""
@@ -69,9 +82,12 @@ def current_holder(app: Flask | None = None) -> IndexHolder:
     return holder
 
 
-def current_index() -> Index:
-    """The current app's index; raises NoIndexError while there is none."""
-    return current_holder().get()
+def using_index() -> AbstractContextManager[Index]:
+    """``with using_index() as index:`` the current app's index, for this thread alone.
+
+    Raises NoIndexError while there is none.
+    """
+    return current_holder().use()
 
 
 _SETUP_LOCK = threading.Lock()

@@ -11,7 +11,7 @@ from markupsafe import Markup
 from ..index.searching import MAX_OFFSET
 from ..models import Results
 from .params import SearchParams, query_arg, read_search
-from .state import current_index
+from .state import using_index
 
 __all__ = [
     "CATEGORY_LABELS",
@@ -84,23 +84,24 @@ def _link(params: SearchParams) -> Callable[..., str]:
 def search_page() -> str:
     """``/``: the search box, and with ``q`` (or a filter) a page of results."""
     params = read_search(request.args)
-    index = current_index()
     results = None
-    if params.is_search():
-        results = index.search(
-            params.query,
-            limit=params.limit,
-            page=params.page,
-            sort=params.sort,
-            filters=params.filters,
-        )
+    with using_index() as index:
+        if params.is_search():
+            results = index.search(
+                params.query,
+                limit=params.limit,
+                page=params.page,
+                sort=params.sort,
+                filters=params.filters,
+            )
+        documents = len(index)
     last = _last_page(results) if results is not None else 1
     return render_template(
         "arsearch/search.html",
         params=params,
         query=params.query,
         results=results,
-        documents=len(index),
+        documents=documents,
         link=_link(params),
         pages=page_numbers(params.page, last) if results and results.total else [],
         last_page=last,
@@ -112,9 +113,9 @@ def search_page() -> str:
 def document_page(doc_id: str) -> str:
     """``/doc/<id>``: the whole article, with the words of ``q`` marked."""
     query = query_arg(request.args)
-    index = current_index()
-    document = index.get(doc_id)
-    title_html, body_html = index.highlight(doc_id, query)
+    with using_index() as index:
+        document = index.get(doc_id)
+        title_html, body_html = index.highlight(doc_id, query)
     original = document.url if document.url and _SAFE_SCHEME.match(document.url) else None
     return render_template(
         "arsearch/document.html",
