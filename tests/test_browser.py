@@ -113,8 +113,8 @@ def _read_url(process: subprocess.Popen[str], log: list[str]) -> str:
     reader.join(timeout=30)
     if not found:
         process.kill()
-        _, err = process.communicate(timeout=10)
-        pytest.fail(f"arsearch serve did not start: {''.join(log)}{err}")
+        process.communicate(timeout=10)
+        pytest.fail(f"arsearch serve did not start: {''.join(log)}")
     return found[0]
 
 
@@ -127,11 +127,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     index = folder / "index"
     built = run_cli("index", str(SEEDS), str(hostile), "--index", str(index))
     assert built.returncode == 0, built.stderr
+    # The server's log goes to a file: a pipe nobody reads could fill and stall it.
+    errors = (folder / "server.log").open("w", encoding="utf-8")
     process = subprocess.Popen(
         [sys.executable, "-m", "arsearch", "serve", "--index", str(index), "--port", "0"],
         env=_child_env(),
         stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        stderr=errors,
         text=True,
     )
     log: list[str] = []
@@ -143,6 +145,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     except subprocess.TimeoutExpired:
         process.kill()
         process.communicate()
+    errors.close()
+    # Nothing the tests did may have hit an unexpected error on the server.
+    assert "Traceback" not in (folder / "server.log").read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
