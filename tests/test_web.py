@@ -749,3 +749,10 @@ def test_concurrent_requests_all_succeed(app: Flask) -> None:
     for thread in threads:
         thread.join(timeout=60)
     assert failures == []
+
+
+def test_the_app_can_serve_an_index_opened_by_the_caller(reference: Index) -> None:
+    app = create_app({"INDEX": reference})
+    assert app.test_client().get("/healthz").get_json() == {"status": "ok", "documents": 46}
+    app.extensions["arsearch"].close()
+    assert len(reference) == 46  # still open: the caller owns it
