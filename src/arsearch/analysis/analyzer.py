@@ -8,7 +8,7 @@ from typing import Any
 
 from ..errors import UsageError
 from ..models import Token
-from .normalize import NORMALIZATION_VERSION, normalize, soften
+from .normalize import NORMALIZATION_VERSION, fold_text, normalize, soften
 from .stemmers import get_stemmer
 from .stopwords import STOPWORDS_NAME, default_stopwords
 from .tokenize import WORD_PATTERN
@@ -51,6 +51,7 @@ class Analyzer:
         self.stopwords = frozenset(normalize(w, fold_hamza=fold_hamza) for w in words)
         self._stopwords_name = STOPWORDS_NAME if stopwords is None else "custom"
         self._cache: dict[str, _Entry] = {}
+        self._stem_of: dict[str, str] = {}
 
     @property
     def stemmer(self) -> str:
@@ -92,8 +93,12 @@ class Analyzer:
     def _analyze_word(self, raw: str) -> _Entry:
         exact = normalize(raw, fold_hamza=self.fold_hamza)
         # NFKC can expand one glyph into several words (ﷺ); each becomes a term.
-        pieces = [exact] if WORD_PATTERN.fullmatch(exact) else WORD_PATTERN.findall(exact)
-        soft = soften(raw) if len(pieces) == 1 else None
+        whole = WORD_PATTERN.fullmatch(exact) is not None
+        pieces = [exact] if whole else WORD_PATTERN.findall(exact)
+        # The soft form stands for the word only when the exact form is one whole
+        # word: a presentation-form harakah (ﹰ) becomes a space under NFKC, and
+        # soften(raw) would then hand the stemmer "مدرسة " and yield a stem with a space.
+        soft = soften(raw) if whole else None
         out: list[tuple[str, str | None]] = []
         for piece in pieces:
             if piece in self.stopwords:
@@ -147,6 +152,10 @@ class Analyzer:
         >>> Analyzer().index_terms("وصل الرئيس إلى القاهرة")
         ('وصل الرئيس الي القاهره', 'وصل رئيس قاهر')
         """
+        if not self._stemmer.uses_soft:
+            folded = fold_text(text, fold_hamza=self.fold_hamza)
+            if folded is not None:
+                return self._folded_terms(folded)
         exact: list[str] = []
         stems: list[str] = []
         cache_get = self._cache.get
@@ -158,6 +167,30 @@ class Analyzer:
             if entry[2]:
                 stems.append(entry[2])
         return " ".join(exact), " ".join(stems)
+
+    def _folded_terms(self, folded: str) -> tuple[str, str]:
+        # Most texts normalize in one pass (fold_text); then each word needs only
+        # a dict lookup from its exact form to its stem ("" for a stop word), and
+        # the loops below run in C.
+        words = WORD_PATTERN.findall(folded)
+        stem_of = self._stem_of
+        try:
+            stems = [stem_of[word] for word in words]
+        except KeyError:
+            if len(stem_of) >= _WORD_CACHE_LIMIT:
+                stem_of.clear()
+            for word in words:
+                if word not in stem_of:
+                    stem_of[word] = self._stem_exact(word)
+            stems = [stem_of[word] for word in words]
+        return " ".join(words), " ".join(filter(None, stems))
+
+    def _stem_exact(self, exact: str) -> str:
+        if exact in self.stopwords:
+            return ""
+        if not _has_arabic(exact):
+            return exact
+        return normalize(self._stemmer.stem(exact, exact), fold_hamza=self.fold_hamza) or exact
 
 
 @cache

@@ -9,9 +9,10 @@ and Tashaphyne use them to recognise suffixes.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
-__all__ = ["NORMALIZATION_VERSION", "normalize", "soften"]
+__all__ = ["NORMALIZATION_VERSION", "fold_text", "normalize", "soften"]
 
 #: Bumped whenever a rule changes; an index records the version it was built with.
 NORMALIZATION_VERSION = 1
@@ -80,6 +81,54 @@ def _soft_table() -> dict[int, str | None]:
 _SOFT = _soft_table()
 _FULL = {**_SOFT, ord(ALEF_MAKSURA): YEH, ord(TEH_MARBUTA): HEH}
 _FULL_HAMZA = {**_FULL, ord(WAW_WITH_HAMZA_ABOVE): HAMZA, ord(YEH_WITH_HAMZA_ABOVE): HAMZA}
+# For whole texts: the invisible controls that never stand inside a word
+# become spaces, so they keep separating the words they separated.
+_SEPARATING = {code: " " for code in _INVISIBLE if code not in (0x200C, 0x200D)}
+# Spaces and punctuation whose compatibility form is still a separator: folding
+# them here keeps most texts on the one-pass path of fold_text.
+_SEPARATING.update({code: " " for code in (0x00A0, 0x2007, 0x202F, *range(0x2000, 0x200B))})
+_SEPARATING.update({code: "." for code in (0x2024, 0x2025, 0x2026)})
+_SEPARATING.update({code: "'" for code in range(0x2032, 0x2038)})
+
+
+class _TextFolder:
+    """Applies a translation table to long texts faster than ``str.translate``.
+
+    ``str.translate`` looks up every character in a dict (about 12 M chars/s on
+    Arabic news). Here the marks are deleted by one regex pass, frequent letters
+    (hamza forms, ى, ة) are replaced by ``str.replace``, and the rare rest
+    (digits, odd spaces) only when a single search finds one: about twice as fast.
+    """
+
+    def __init__(self, table: dict[int, str | None]) -> None:
+        groups: dict[str, list[str]] = {}
+        for code, target in table.items():
+            groups.setdefault(target or "", []).append(chr(code))
+        deleted = "".join(re.escape(c) for c in sorted(groups.pop("")))
+        self._delete = re.compile(f"[{deleted}]+")
+        self._replace = [
+            (source, target)
+            for target, sources in sorted(groups.items())
+            if len(sources) <= 4 and target.isalpha()
+            for source in sorted(sources)
+        ]
+        replaced = {source for source, _ in self._replace}
+        self._rare = {chr(c): t or "" for c, t in table.items() if t and chr(c) not in replaced}
+        rare = "".join(re.escape(c) for c in sorted(self._rare))
+        self._rare_pattern = re.compile(f"[{rare}]")
+
+    def __call__(self, text: str) -> str:
+        text = self._delete.sub("", text)
+        for source, target in self._replace:
+            text = text.replace(source, target)
+        if self._rare_pattern.search(text):
+            rare = self._rare
+            text = self._rare_pattern.sub(lambda match: rare[match.group()], text)
+        return text
+
+
+_FULL_TEXT = _TextFolder({**_FULL, **_SEPARATING})
+_FULL_HAMZA_TEXT = _TextFolder({**_FULL_HAMZA, **_SEPARATING})
 
 
 def _fold(text: str, table: dict[int, str | None]) -> str:
@@ -103,6 +152,22 @@ def normalize(text: str, *, fold_hamza: bool = False) -> str:
     'لا مستشفي 2023 nasa'
     """
     return _fold(text, _FULL_HAMZA if fold_hamza else _FULL)
+
+
+def fold_text(text: str, *, fold_hamza: bool = False) -> str | None:
+    """Normalize a whole text in one pass, or None when only word by word is exact.
+
+    Every word of the result is what :func:`normalize` gives for the same word of
+    ``text``; texts still holding compatibility characters (presentation forms,
+    ™, ﷺ), whose NFKC expansion can make or merge words, return None.
+
+    >>> fold_text("وصلَ الوفدُ إلى القاهرة\u200f.")
+    'وصل الوفد الي القاهره .'
+    >>> fold_text("ﻻ") is None
+    True
+    """
+    folded = (_FULL_HAMZA_TEXT if fold_hamza else _FULL_TEXT)(text.casefold())
+    return folded if unicodedata.is_normalized("NFKC", folded) else None
 
 
 def soften(text: str) -> str:

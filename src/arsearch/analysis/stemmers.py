@@ -47,6 +47,8 @@ class Stemmer(Protocol):
     """Turns one Arabic word into its stem."""
 
     name: str
+    #: Whether the stem depends on the soft form (ة and ى kept), not only the exact one.
+    uses_soft: bool
 
     def stem(self, soft: str, exact: str) -> str:
         """The stem of a word given in its soft and exact normalized forms."""
@@ -56,8 +58,9 @@ class Stemmer(Protocol):
 class _CachedStemmer:
     """A stemmer built from a function of ``(soft, exact)``, with a per-word cache."""
 
-    def __init__(self, name: str, func: Callable[[str, str], str]) -> None:
+    def __init__(self, name: str, func: Callable[[str, str], str], uses_soft: bool) -> None:
         self.name = name
+        self.uses_soft = uses_soft
         self._stem = lru_cache(maxsize=_CACHE_SIZE)(func)
 
     def stem(self, soft: str, exact: str) -> str:
@@ -109,6 +112,8 @@ _FACTORIES: dict[str, Callable[[], Callable[[str, str], str]]] = {
     "snowball": _make_snowball,
     "none": lambda: _none,
 }
+# Light10 (as Lucene applies it) and "none" see only the fully normalized word.
+_USES_SOFT = {"tashaphyne", "snowball"}
 
 #: The names accepted by ``--stemmer`` and ``Index.create(stemmer=...)``.
 STEMMERS = tuple(_FACTORIES)
@@ -126,4 +131,4 @@ def get_stemmer(name: str) -> Stemmer:
     except KeyError:
         choices = ", ".join(STEMMERS)
         raise UsageError(f"Unknown stemmer '{name}'. Choose one of: {choices}.") from None
-    return _CachedStemmer(name, factory())
+    return _CachedStemmer(name, factory(), name in _USES_SOFT)
