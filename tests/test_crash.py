@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from arsearch.index import Index
+from arsearch.index import DEFAULT_BATCH_SIZE, Index
 
 WORDS = [
     "الحكومة",
@@ -38,7 +38,7 @@ WORDS = [
     "الأمطار",
 ]
 DOCUMENTS = 22_000
-BATCH = 5_000  # the CLI's batch size: commits land every 5,000 documents
+BATCH = DEFAULT_BATCH_SIZE  # the CLI commits every BATCH documents
 
 
 def _write_corpus(path: Path) -> None:

@@ -16,7 +16,7 @@ from .analysis import DEFAULT_STEMMER, STEMMERS
 from .documents import read_documents
 from .engines import ENGINES
 from .errors import ArsearchError, DocumentError, NoIndexError, UsageError
-from .index import DEFAULT_ENGINE, MAX_LIMIT, AddSummary, Index
+from .index import DEFAULT_BATCH_SIZE, DEFAULT_ENGINE, MAX_LIMIT, AddSummary, Index
 from .models import Document, Results
 
 __all__ = ["main"]
@@ -120,7 +120,9 @@ def index_command(
         paths, on_error=None if strict else on_error, on_notice=on_notice
     )
     try:
-        summary = index.add(documents, batch_size=0 if strict else 5_000, progress=progress)
+        summary = index.add(
+            documents, batch_size=0 if strict else DEFAULT_BATCH_SIZE, progress=progress
+        )
         index.commit()
     except DocumentError as error:
         index.rollback()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from functools import cache
 from typing import Any
@@ -27,8 +28,11 @@ _WORD_CACHE_LIMIT = 400_000
 _Entry = tuple[tuple[tuple[str, str | None], ...], str, str]
 
 
+_ARABIC = re.compile("[\u0600-\u06ff]")
+
+
 def _has_arabic(word: str) -> bool:
-    return any("\u0600" <= char <= "\u06ff" for char in word)
+    return _ARABIC.search(word) is not None
 
 
 class Analyzer:
@@ -179,9 +183,8 @@ class Analyzer:
         except KeyError:
             if len(stem_of) >= _WORD_CACHE_LIMIT:
                 stem_of.clear()
-            for word in words:
-                if word not in stem_of:
-                    stem_of[word] = self._stem_exact(word)
+            for word in set(words).difference(stem_of):
+                stem_of[word] = self._stem_exact(word)
             stems = [stem_of[word] for word in words]
         return " ".join(words), " ".join(filter(None, stems))
 
@@ -190,7 +193,9 @@ class Analyzer:
             return ""
         if not _has_arabic(exact):
             return exact
-        return normalize(self._stemmer.stem(exact, exact), fold_hamza=self.fold_hamza) or exact
+        # Only stemmers that read the exact form take this path; they cut letters
+        # off a normalized word, so the stem is normalized already.
+        return self._stemmer.stem(exact, exact) or exact
 
 
 @cache

@@ -18,10 +18,15 @@ __all__ = ["STEMMERS", "Stemmer", "get_stemmer", "light10"]
 
 _CACHE_SIZE = 200_000
 
-# Light10 as Lucene's ArabicStemmer applies it: at most one prefix, tried in this
-# order, then every suffix in this order, each only while two letters remain.
-_LIGHT10_PREFIXES = ("ال", "وال", "بال", "كال", "فال", "لل", "و")
-_LIGHT10_SUFFIXES = ("ها", "ان", "ات", "ون", "ين", "يه", "ية", "ه", "ة", "ي")
+# Light10 as Lucene's ArabicStemmer applies it: at most one prefix, tried in the
+# order ال وال بال كال فال لل و, each only when two letters remain (و only in
+# words of four letters or more); then every suffix in the order ها ان ات ون
+# ين يه ية ه ة ي, each only while two letters remain.
+_THREE_LETTER_PREFIXES = ("وال", "بال", "كال", "فال")
+_LIGHT10_SUFFIXES = tuple(
+    (suffix, len(suffix), len(suffix) + 2)
+    for suffix in ("ها", "ان", "ات", "ون", "ين", "يه", "ية", "ه", "ة", "ي")
+)
 
 
 def light10(word: str) -> str:
@@ -31,15 +36,15 @@ def light10(word: str) -> str:
     ('مباحث', 'كاظم', 'زمن')
     """
     size = len(word)
-    for prefix in _LIGHT10_PREFIXES:
-        if len(prefix) == 1 and size < 4:
-            continue
-        if size >= len(prefix) + 2 and word.startswith(prefix):
-            word = word[len(prefix) :]
-            break
-    for suffix in _LIGHT10_SUFFIXES:
-        if len(word) >= len(suffix) + 2 and word.endswith(suffix):
-            word = word[: -len(suffix)]
+    if size >= 4 and word.startswith("ال"):
+        word = word[2:]
+    elif size >= 5 and word.startswith(_THREE_LETTER_PREFIXES):
+        word = word[3:]
+    elif size >= 4 and word.startswith(("لل", "و")):
+        word = word[2:] if word[1] == "ل" and word[0] == "ل" else word[1:]
+    for suffix, length, minimum in _LIGHT10_SUFFIXES:
+        if word.endswith(suffix) and len(word) >= minimum:
+            word = word[:-length]
     return word
 
 

@@ -17,7 +17,14 @@ import zstandard
 from ..errors import IndexFormatError
 from ..models import Document
 
-__all__ = ["DICTIONARY_SIZE", "DocumentCodec", "train_dictionary", "unpack_id"]
+__all__ = [
+    "DICTIONARY_SIZE",
+    "DocumentCodec",
+    "decode_document",
+    "encode_document",
+    "train_dictionary",
+    "unpack_id",
+]
 
 _SEPARATOR = b"\x00"
 _LEVEL = 3
@@ -25,8 +32,14 @@ _LEVEL = 3
 DICTIONARY_SIZE = 112_640
 
 
-def _encode(document: Document) -> bytes:
+def encode_document(document: Document) -> bytes:
+    """The document as compact UTF-8 JSON: what is compressed, and what its hash covers."""
     return json.dumps(document.to_dict(), ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def decode_document(encoded: bytes) -> Document:
+    """The inverse of :func:`encode_document`."""
+    return Document.from_dict(json.loads(encoded))
 
 
 def train_dictionary(samples: Sequence[Document]) -> bytes | None:
@@ -34,7 +47,7 @@ def train_dictionary(samples: Sequence[Document]) -> bytes | None:
     if len(samples) < 200:
         return None
     try:
-        trained = zstandard.train_dictionary(DICTIONARY_SIZE, [_encode(d) for d in samples])
+        trained = zstandard.train_dictionary(DICTIONARY_SIZE, [encode_document(d) for d in samples])
     except zstandard.ZstdError:
         return None
     return trained.as_bytes()
@@ -54,11 +67,10 @@ class DocumentCodec:
         self._compressor = zstandard.ZstdCompressor(level=_LEVEL, dict_data=data)
         self._decompressor = zstandard.ZstdDecompressor(dict_data=data)
 
-    def pack(self, document: Document) -> bytes:
-        """The bytes an engine stores for ``document``."""
-        return (
-            document.id.encode("utf-8") + _SEPARATOR + self._compressor.compress(_encode(document))
-        )
+    def pack(self, document: Document, encoded: bytes | None = None) -> bytes:
+        """The bytes an engine stores for ``document`` (``encoded``: its JSON, if at hand)."""
+        payload = self._compressor.compress(encoded or encode_document(document))
+        return document.id.encode("utf-8") + _SEPARATOR + payload
 
     def unpack(self, blob: bytes) -> Document:
         """The document stored as ``blob``."""
@@ -69,7 +81,7 @@ class DocumentCodec:
             raise IndexFormatError(
                 f"A stored document cannot be read ({error}); rebuild the index with --rebuild."
             ) from None
-        return Document.from_dict(json.loads(data))
+        return decode_document(data)
 
 
 def unpack_id(blob: bytes) -> str:

@@ -16,7 +16,7 @@ from typing import Any
 
 from ..analysis import Analyzer
 from ..engines.base import Record
-from ..engines.records import DocumentCodec
+from ..engines.records import DocumentCodec, decode_document
 from ..models import Document
 from .records import make_record
 
@@ -39,11 +39,11 @@ def _init_worker(config: dict[str, Any], dictionary: bytes | None) -> None:
     _worker_codec = DocumentCodec(dictionary)
 
 
-def _make_chunk(chunk: list[tuple[dict[str, Any], str]]) -> list[Record]:
+def _make_chunk(chunk: list[tuple[bytes, str]]) -> list[Record]:
     assert _worker_analyzer is not None and _worker_codec is not None
     return [
-        make_record(Document.from_dict(data), _worker_analyzer, _worker_codec, digest)
-        for data, digest in chunk
+        make_record(decode_document(encoded), _worker_analyzer, _worker_codec, encoded, digest)
+        for encoded, digest in chunk
     ]
 
 
@@ -72,19 +72,19 @@ class RecordPipeline:
         self._workers = workers
         self._seen = 0
         self._pool: ProcessPoolExecutor | None = None
-        self._chunk: list[tuple[dict[str, Any], str]] = []
+        self._chunk: list[tuple[bytes, str]] = []
         self._in_flight: deque[Future[list[Record]]] = deque()
 
-    def put(self, document: Document, digest: str) -> None:
+    def put(self, document: Document, encoded: bytes, digest: str) -> None:
         """Queue one document; its record reaches the sink now or on a later call."""
         self._seen += 1
         if self._pool is None:
             if self._workers > 1 and self._seen > PARALLEL_AFTER:
                 self._start()
             else:
-                self._sink(make_record(document, self._analyzer, self._codec, digest))
+                self._sink(make_record(document, self._analyzer, self._codec, encoded, digest))
                 return
-        self._chunk.append((document.to_dict(), digest))
+        self._chunk.append((encoded, digest))
         if len(self._chunk) >= CHUNK:
             self._submit()
 

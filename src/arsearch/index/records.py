@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from datetime import date, datetime, time, timezone
 
 from ..analysis import Analyzer
@@ -15,10 +14,9 @@ from ..models import Document
 __all__ = ["content_hash", "date_bounds", "date_key", "make_record"]
 
 
-def content_hash(document: Document) -> str:
-    """A short digest of everything stored for ``document``; equal content, equal hash."""
-    canonical = json.dumps(document.to_dict(), ensure_ascii=False, sort_keys=True)
-    return hashlib.blake2b(canonical.encode("utf-8"), digest_size=10).hexdigest()
+def content_hash(encoded: bytes) -> str:
+    """A short digest of a document's stored JSON; equal content, equal hash."""
+    return hashlib.blake2b(encoded, digest_size=10).hexdigest()
 
 
 def _parse(value: str) -> datetime:
@@ -58,19 +56,19 @@ def date_bounds(date_from: str | None, date_to: str | None) -> tuple[int | None,
 
 
 def make_record(
-    document: Document, analyzer: Analyzer, codec: DocumentCodec, digest: str | None = None
+    document: Document, analyzer: Analyzer, codec: DocumentCodec, encoded: bytes, digest: str
 ) -> Record:
     """Analyze ``document`` into the terms and stored bytes an engine needs."""
     title_exact, title_stem = analyzer.index_terms(document.title)
     body_exact, body_stem = analyzer.index_terms(document.text)
     return Record(
         id=document.id,
-        content_hash=digest or content_hash(document),
+        content_hash=digest,
         title_exact=title_exact,
         title_stem=title_stem,
         body_exact=body_exact,
         body_stem=body_stem,
-        stored=codec.pack(document),
+        stored=codec.pack(document, encoded),
         date_key=date_key(document.date),
         source=document.source,
         category=document.category,
