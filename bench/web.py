@@ -209,6 +209,8 @@ def main() -> None:
         try:
             warm = ClientTally()
             run_client(host, port, queries, float("inf"), SEED, warm, WARMUP_REQUESTS)
+            # Other work on the machine slows the server: say how busy it was.
+            load = os.getloadavg()[0]
             tallies = [ClientTally() for _ in range(args.clients)]
             started = time.perf_counter()
             deadline = started + args.seconds
@@ -245,7 +247,8 @@ def main() -> None:
         today = datetime.now(timezone.utc).date().isoformat()
         section = (
             f"{SECTION}\n\n"
-            f"`python bench/web.py --write` on {today}; {machine()}.\n\n"
+            f"`python bench/web.py --write` on {today}; {machine()}; load average "
+            f"{load:.1f} when it started.\n\n"
             f"`GET /api/search` (10 hits, snippets, facets) on `arsearch serve` (waitress) over "
             f"an index of the news corpus ({stats['documents']:,} documents, {stats['engine']}), "
             f"from "
