@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 import textwrap
+import threading
 from pathlib import Path
 
 import pytest
@@ -233,3 +234,69 @@ def test_a_reader_sees_commits_from_another_index_object(empty_index: Index) -> 
 def test_add_rejects_what_is_not_a_document(empty_index: Index) -> None:
     with pytest.raises(UsageError, match=r"^Index.add takes Document objects, not dict\.$"):
         empty_index.add([{"id": "x"}])  # type: ignore[list-item]
+
+
+def test_a_reader_follows_a_rebuild_in_another_index_object(tmp_path: Path, engine: str) -> None:
+    path = tmp_path / "ix"
+    with Index.create(path, engine=engine) as first:
+        first.add(ARTICLE)
+    reader = Index.open(path)
+    try:
+        assert reader.search("القاهرة").total == 1
+        with Index.create(path, engine=engine, overwrite=True) as rebuilt:
+            rebuilt.add(Document("b1", "مباراة الأمس", "فاز الفريق في مباراة الأمس."))
+        assert reader.ids() == ["b1"]
+        assert reader.search("القاهرة").total == 0
+        assert reader.search("مباراة").hits[0].id == "b1"
+    finally:
+        reader.close()
+
+
+def _articles(count: int) -> list[Document]:
+    words = ["الحكومة", "الوزير", "المدينة", "الجامعة", "الأسعار", "السوق", "المطار", "الطقس"]
+    return [
+        Document(f"m{n}", f"خبر {n}", " ".join(words[(n + k) % len(words)] for k in range(30)))
+        for n in range(count)
+    ]
+
+
+def test_a_reader_opened_before_the_first_commit_reads_compressed_documents(
+    tmp_path: Path, engine: str
+) -> None:
+    path = tmp_path / "ix"
+    writer = Index.create(path, engine=engine)
+    reader = Index.open(path)
+    try:
+        writer.add(_articles(300))  # enough to train the stored-text dictionary
+        writer.commit()
+        assert (path / "docstore.dict").exists()
+        results = reader.search("الحكومة", limit=5)
+        assert results.total == 300
+        assert all(hit.snippet for hit in results.hits)
+        assert reader.get("m7").title == "خبر 7"
+    finally:
+        reader.close()
+        writer.close()
+
+
+def test_searches_from_many_threads_agree(empty_index: Index) -> None:
+    empty_index.add(_articles(400))
+    empty_index.commit()
+    queries = ["الحكومة", "الوزير المدينة", '"الجامعة الأسعار"', "السوق -المطار", "الطقس*"]
+    expected = {q: empty_index.search(q, limit=20).to_dict() for q in queries}
+    failures: list[str] = []
+
+    def worker(seed: int) -> None:
+        for round_ in range(20):
+            query = queries[(seed + round_) % len(queries)]
+            got = empty_index.search(query, limit=20).to_dict()
+            got["took_ms"] = expected[query]["took_ms"]
+            if got != expected[query]:
+                failures.append(query)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert failures == []

@@ -1,6 +1,7 @@
 """Snippets and highlighting over the original text: escaping first, then ``<mark>``.
 
-The highlighter re-uses :meth:`Analyzer.tokens`, so a word is marked exactly when the
+The highlighter re-uses the analyzer's words (:meth:`Analyzer.word_columns`, the
+same words as :meth:`Analyzer.tokens`), so a word is marked exactly when the
 index would match it, and a marked span is the whole original word: harakat, shadda,
 tatweel and attached clitics included.
 
@@ -37,6 +38,8 @@ _WHITESPACE = re.compile(r"\s+")
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _REPLACEMENT = "\ufffd"
 
+# Where a word of the text stands: (start, end).
+_Word = tuple[int, int]
 # A matched word in the text being cut: (start, end, term). ``term`` names the
 # query term it matched, so a passage can be scored by how many distinct terms it holds.
 _Match = tuple[int, int, str]
@@ -131,7 +134,7 @@ def mark_text(text: str, matcher: Matcher, analyzer: Analyzer) -> Marked:
     """
     if matcher.is_empty() or not text:
         return Marked(text, ())
-    matches = _find_matches(analyzer.tokens(text), matcher)
+    matches = _find_matches(*analyzer.word_columns(text), matcher)
     return Marked(text, _spans(matches, 0, len(text), 0))
 
 
@@ -157,8 +160,8 @@ def make_snippet(
     if not flat:
         return Marked("", ())
     size = max(size, 1)
-    tokens = analyzer.tokens(flat)
-    matches = [] if matcher.is_empty() else _find_matches(tokens, matcher)
+    tokens, exacts, stems = analyzer.word_columns(flat)
+    matches = [] if matcher.is_empty() else _find_matches(tokens, exacts, stems, matcher)
     if matches:
         first, last = _best_window(matches, size)
         start, end = _widen(flat, tokens, matches[first][0], matches[last][1], size)
@@ -170,22 +173,29 @@ def make_snippet(
     return Marked(head + flat[start:end] + tail, spans)
 
 
-def _find_matches(tokens: Sequence[Token], matcher: Matcher) -> list[_Match]:
-    """The matching tokens as ``(start, end, term)``, in text order."""
-    # Inlined Matcher._term: this loop runs once per word of every snippet.
-    stems, exacts, prefixes = matcher.stems, matcher.exacts, matcher.prefixes
+def _find_matches(
+    spans: Sequence[_Word], exacts: Sequence[str], stems: Sequence[str], matcher: Matcher
+) -> list[_Match]:
+    """The matching words as ``(start, end, term)``, in text order."""
+    # Inlined Matcher._term: this runs once per word of every snippet, so the
+    # words are first filtered in C and only the few hits looked at in Python.
+    want_stems, want_exacts, prefixes = matcher.stems, matcher.exacts, matcher.prefixes
+    hits = [
+        index
+        for index, (exact, stem) in enumerate(zip(exacts, stems, strict=True))
+        if stem in want_stems or exact in want_exacts or (prefixes and exact.startswith(prefixes))
+    ]
     out: list[_Match] = []
-    for token in tokens:
-        stem = token.stem
-        if stem and stem in stems:
-            out.append((token.start, token.end, stem))
-            continue
-        exact = token.exact
-        if exact in exacts:
-            out.append((token.start, token.end, exact))
-        elif prefixes and exact.startswith(prefixes):
+    for index in hits:
+        start, end = spans[index]
+        exact, stem = exacts[index], stems[index]
+        if stem and stem in want_stems:
+            out.append((start, end, stem))
+        elif exact in want_exacts:
+            out.append((start, end, exact))
+        else:
             prefix = next(p for p in prefixes if exact.startswith(p))
-            out.append((token.start, token.end, prefix))
+            out.append((start, end, prefix))
     return out
 
 
@@ -232,7 +242,7 @@ def _best_window(matches: Sequence[_Match], size: int) -> tuple[int, int]:
     return best_at
 
 
-def _widen(flat: str, tokens: Sequence[Token], first: int, last: int, size: int) -> tuple[int, int]:
+def _widen(flat: str, tokens: Sequence[_Word], first: int, last: int, size: int) -> tuple[int, int]:
     """Grow ``[first, last)`` to about ``size`` chars of context, cut between words."""
     room = max(size - (last - first), 0)
     before = room // 2
@@ -247,7 +257,7 @@ def _widen(flat: str, tokens: Sequence[Token], first: int, last: int, size: int)
     return start, _cut_end(flat, tokens, last, start, last + after)
 
 
-def _cut_start(flat: str, tokens: Sequence[Token], lowest: int, first: int) -> int:
+def _cut_start(flat: str, tokens: Sequence[_Word], lowest: int, first: int) -> int:
     """The first word boundary at or after ``lowest``, no later than ``first`` (a word start)."""
     if lowest <= 0:
         return 0
@@ -255,11 +265,11 @@ def _cut_start(flat: str, tokens: Sequence[Token], lowest: int, first: int) -> i
     if space >= 0:
         return space + 1
     # No space in reach ("الخبر،القاهرة"): cut where a word starts.
-    index = bisect_left(tokens, lowest, key=lambda t: t.start)
-    return min(tokens[index].start, first) if index < len(tokens) else first
+    index = bisect_left(tokens, lowest, key=lambda t: t[0])
+    return min(tokens[index][0], first) if index < len(tokens) else first
 
 
-def _cut_end(flat: str, tokens: Sequence[Token], last: int, start: int, highest: int) -> int:
+def _cut_end(flat: str, tokens: Sequence[_Word], last: int, start: int, highest: int) -> int:
     """The last word boundary at or before ``highest`` and at or after ``last``, past ``start``."""
     if highest >= len(flat):
         return len(flat)
@@ -268,8 +278,8 @@ def _cut_end(flat: str, tokens: Sequence[Token], last: int, start: int, highest:
         return space
     # No space in reach: cut where a word ends, or after the first word that
     # crosses ``highest`` when a single word is longer than the room.
-    index = bisect_right(tokens, highest, key=lambda t: t.end) - 1
-    if index >= 0 and tokens[index].end >= last and tokens[index].end > start:
-        return tokens[index].end
-    index = bisect_left(tokens, max(highest, start + 1), key=lambda t: t.end)
-    return tokens[index].end if index < len(tokens) else len(flat)
+    index = bisect_right(tokens, highest, key=lambda t: t[1]) - 1
+    if index >= 0 and tokens[index][1] >= last and tokens[index][1] > start:
+        return tokens[index][1]
+    index = bisect_left(tokens, max(highest, start + 1), key=lambda t: t[1])
+    return tokens[index][1] if index < len(tokens) else len(flat)

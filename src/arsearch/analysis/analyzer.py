@@ -134,17 +134,52 @@ class Analyzer:
 
     # -- whole texts ---------------------------------------------------------
 
-    def tokens(self, text: str) -> list[Token]:
-        """Every word of ``text`` as a :class:`Token`, stop words included (``stem`` is "")."""
-        out: list[Token] = []
+    def word_spans(self, text: str) -> list[tuple[int, int, str, str]]:
+        """Every word of ``text`` as ``(start, end, exact, stem)``, stop words with stem "".
+
+        >>> Analyzer().word_spans("في القاهرة")
+        [(0, 2, 'في', ''), (3, 10, 'القاهره', 'قاهر')]
+        """
+        out: list[tuple[int, int, str, str]] = []
         cache_get = self._cache.get
+        analyze_word = self._analyze_word
         for match in WORD_PATTERN.finditer(text):
-            raw = match.group()
-            entry = cache_get(raw) or self._analyze_word(raw)
+            entry = cache_get(match.group()) or analyze_word(match.group())
             start, end = match.span()
             for exact, stem in entry[0]:
-                out.append(Token(raw, start, end, exact, stem or ""))
+                out.append((start, end, exact, stem or ""))
         return out
+
+    def word_columns(self, text: str) -> tuple[list[tuple[int, int]], list[str], list[str]]:
+        """The words of ``text`` as three parallel lists: spans, exact forms, stems.
+
+        The same words as :meth:`word_spans`, built mostly in C for the
+        highlighter's hot path (a text that folds in one pass needs no per-word
+        Python work but a dict lookup).
+
+        >>> Analyzer().word_columns("في القاهرة")
+        ([(0, 2), (3, 10)], ['في', 'القاهره'], ['', 'قاهر'])
+        """
+        if not self._stemmer.uses_soft:
+            folded = fold_text(text, fold_hamza=self.fold_hamza)
+            if folded is not None:
+                words = WORD_PATTERN.findall(folded)
+                spans = [match.span() for match in WORD_PATTERN.finditer(text)]
+                if len(spans) == len(words):
+                    return spans, words, self._stems_of(words)
+        rows = self.word_spans(text)
+        return (
+            [(start, end) for start, end, _, _ in rows],
+            [exact for _, _, exact, _ in rows],
+            [stem for _, _, _, stem in rows],
+        )
+
+    def tokens(self, text: str) -> list[Token]:
+        """Every word of ``text`` as a :class:`Token`, stop words included (``stem`` is "")."""
+        return [
+            Token(text[start:end], start, end, exact, stem)
+            for start, end, exact, stem in self.word_spans(text)
+        ]
 
     def analyze(self, text: str) -> list[Token]:
         """The tokens of ``text`` that are not stop words, with offsets into ``text``."""
@@ -175,18 +210,20 @@ class Analyzer:
     def _folded_terms(self, folded: str) -> tuple[str, str]:
         # Most texts normalize in one pass (fold_text); then each word needs only
         # a dict lookup from its exact form to its stem ("" for a stop word), and
-        # the loops below run in C.
+        # the loops run in C.
         words = WORD_PATTERN.findall(folded)
+        return " ".join(words), " ".join(filter(None, self._stems_of(words)))
+
+    def _stems_of(self, words: list[str]) -> list[str]:
         stem_of = self._stem_of
         try:
-            stems = [stem_of[word] for word in words]
+            return [stem_of[word] for word in words]
         except KeyError:
             if len(stem_of) >= _WORD_CACHE_LIMIT:
                 stem_of.clear()
             for word in set(words).difference(stem_of):
                 stem_of[word] = self._stem_exact(word)
-            stems = [stem_of[word] for word in words]
-        return " ".join(words), " ".join(filter(None, stems))
+            return [stem_of[word] for word in words]
 
     def _stem_exact(self, exact: str) -> str:
         if exact in self.stopwords:

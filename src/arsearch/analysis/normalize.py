@@ -166,7 +166,14 @@ def fold_text(text: str, *, fold_hamza: bool = False) -> str | None:
     >>> fold_text("ﻻ") is None
     True
     """
-    folded = (_FULL_HAMZA_TEXT if fold_hamza else _FULL_TEXT)(text.casefold())
+    # U+0345 is the one character whose casefold (ι) is a letter while it is not:
+    # word by word it is never a word of its own, so leave such texts to that path.
+    if "\u0345" in text:
+        return None
+    # Compose first, as normalize's NFKC does: و + U+0654 is ؤ (kept), not a و
+    # whose hamza the fold below would delete. Free on text that is already NFC.
+    composed = unicodedata.normalize("NFC", text.casefold())
+    folded = (_FULL_HAMZA_TEXT if fold_hamza else _FULL_TEXT)(composed)
     return folded if unicodedata.is_normalized("NFKC", folded) else None
 
 

@@ -10,6 +10,7 @@ dictionary, 0.41 without, 0.38 with zlib at level 6, and 15x faster than zlib).
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Sequence
 
 import zstandard
@@ -63,20 +64,32 @@ class DocumentCodec:
 
     def __init__(self, dictionary: bytes | None = None) -> None:
         self.dictionary = dictionary
-        data = zstandard.ZstdCompressionDict(dictionary) if dictionary else None
-        self._compressor = zstandard.ZstdCompressor(level=_LEVEL, dict_data=data)
-        self._decompressor = zstandard.ZstdDecompressor(dict_data=data)
+        self._data = zstandard.ZstdCompressionDict(dictionary) if dictionary else None
+        # zstd contexts are not thread-safe, and a web server searches from
+        # several threads: each thread gets its own.
+        self._local = threading.local()
+
+    def _contexts(self) -> tuple[zstandard.ZstdCompressor, zstandard.ZstdDecompressor]:
+        contexts: tuple[zstandard.ZstdCompressor, zstandard.ZstdDecompressor] | None
+        contexts = getattr(self._local, "contexts", None)
+        if contexts is None:
+            contexts = (
+                zstandard.ZstdCompressor(level=_LEVEL, dict_data=self._data),
+                zstandard.ZstdDecompressor(dict_data=self._data),
+            )
+            self._local.contexts = contexts
+        return contexts
 
     def pack(self, document: Document, encoded: bytes | None = None) -> bytes:
         """The bytes an engine stores for ``document`` (``encoded``: its JSON, if at hand)."""
-        payload = self._compressor.compress(encoded or encode_document(document))
+        payload = self._contexts()[0].compress(encoded or encode_document(document))
         return document.id.encode("utf-8") + _SEPARATOR + payload
 
     def unpack(self, blob: bytes) -> Document:
         """The document stored as ``blob``."""
         payload = blob.split(_SEPARATOR, 1)[1]
         try:
-            data = self._decompressor.decompress(payload)
+            data = self._contexts()[1].decompress(payload)
         except zstandard.ZstdError as error:
             raise IndexFormatError(
                 f"A stored document cannot be read ({error}); rebuild the index with --rebuild."

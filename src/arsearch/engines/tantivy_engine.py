@@ -127,6 +127,7 @@ class TantivyReader:
     def __init__(self, index: tantivy.Index) -> None:
         self._index = index
         self._compiler = _Compiler(index.schema)
+        index.reload()  # the index object may predate the newest commit
         self._searcher = index.searcher()
 
     def refresh(self) -> None:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import math
+import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from whoosh import fields, index, query, scoring, sorting
 from whoosh.analysis import SpaceSeparatedTokenizer
@@ -110,27 +113,46 @@ def _filter(filters: FilterSpec) -> Any:
     return query.And(parts)
 
 
+_Method = TypeVar("_Method", bound=Callable[..., Any])
+
+
+def _serialized(method: _Method) -> _Method:
+    """Run the method under the reader's lock: whoosh searchers share open files."""
+
+    @functools.wraps(method)
+    def locked(self: WhooshReader, *args: Any, **kwargs: Any) -> Any:
+        with self._lock:
+            return method(self, *args, **kwargs)
+
+    return cast(_Method, locked)
+
+
 class WhooshReader:
-    """Searches the last committed state of a whoosh index."""
+    """Searches the last committed state of a whoosh index; safe to share between threads."""
 
     def __init__(self, ix: Any) -> None:
         self._ix = ix
+        self._lock = threading.RLock()
         self._searcher = self._open()
 
     def _open(self) -> Any:
         return self._ix.searcher(weighting=_LuceneBM25(B=0.75, K1=1.2))
 
+    @_serialized
     def refresh(self) -> None:
         if not self._searcher.up_to_date():
             old, self._searcher = self._searcher, self._open()
             old.close()
 
+    @_serialized
     def close(self) -> None:
         self._searcher.close()
 
+    @_serialized
     def count(self) -> int:
         return int(self._searcher.doc_count())
 
+    @_serialized
     def search(
         self,
         node: PlanNode,
@@ -163,19 +185,23 @@ class WhooshReader:
         }
         return EngineResults(total=total, hits=rows[offset : offset + limit], facets=counts)
 
+    @_serialized
     def get(self, doc_id: str) -> bytes | None:
         stored = self._searcher.document(id=doc_id)
         return None if stored is None else bytes(stored["doc"])
 
+    @_serialized
     def contains(self, doc_id: str, content_hash: str | None = None) -> bool:
         if content_hash is None:
             return self._searcher.document_number(id=doc_id) is not None
         key = f"{doc_id}\x1f{content_hash}"
         return self._searcher.document_number(idhash=key) is not None
 
+    @_serialized
     def doc_freq(self, field: str, term: str) -> int:
         return int(self._searcher.doc_frequency(field, term))
 
+    @_serialized
     def terms_with_prefix(self, field: str, prefix: str, limit: int) -> list[tuple[str, int]]:
         reader = self._searcher.reader()
         found = []
@@ -185,6 +211,7 @@ class WhooshReader:
         found.sort(key=lambda row: (-row[1], row[0]))
         return found[:limit]
 
+    @_serialized
     def all_ids(self) -> list[str]:
         return [unpack_id(stored["doc"]) for stored in self._searcher.all_stored_fields()]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
+import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -65,9 +66,12 @@ class Index:
     'd1'
     """
 
-    def __init__(self, path: Path, shown: str, engine: Engine, analyzer: Analyzer) -> None:
+    def __init__(
+        self, path: Path, shown: str, engine: Engine, analyzer: Analyzer, instance: str | None
+    ) -> None:
         """Use :meth:`create` or :meth:`open`."""
         self.path = path
+        self._instance = instance
         self._shown = shown
         self._engine = engine
         self.analyzer = analyzer
@@ -119,6 +123,7 @@ class Index:
             factory = get_factory(engine)
             factory.create(staging).close()
             staging.rename(root / meta.ENGINE_DIR)
+            instance = uuid.uuid4().hex
             meta.write_json_atomically(
                 root / meta.META_FILE,
                 {
@@ -126,11 +131,13 @@ class Index:
                     "engine": engine,
                     "analyzer": analyzer.to_config(),
                     "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                    # Tells readers in other processes that the index was rebuilt.
+                    "instance": instance,
                 },
             )
         finally:
             lock.release()
-        return cls(root, shown, factory.open(root / meta.ENGINE_DIR), analyzer)
+        return cls(root, shown, factory.open(root / meta.ENGINE_DIR), analyzer, instance)
 
     @classmethod
     def open(cls, path: str | os.PathLike[str]) -> Index:
@@ -143,7 +150,7 @@ class Index:
         except UsageError as error:
             raise IndexFormatError(str(error)) from None
         engine = get_factory(str(info["engine"])).open(root / meta.ENGINE_DIR)
-        return cls(root, shown, engine, analyzer)
+        return cls(root, shown, engine, analyzer, info.get("instance"))
 
     def close(self) -> None:
         """Drop uncommitted changes, release the writer lock and the engine."""
@@ -183,12 +190,31 @@ class Index:
 
     def _current_reader(self) -> EngineReader:
         stamp = meta.commit_stamp(self.path)
+        if stamp != self._reader_stamp and self._writer is None:
+            self._follow(meta.read_meta(self.path, self._shown))
         if self._reader is None:
             self._reader = self._engine.reader()
         elif stamp != self._reader_stamp:
             self._reader.refresh()
         self._reader_stamp = stamp
         return self._reader
+
+    def _follow(self, info: Mapping[str, Any]) -> None:
+        """Catch up with what another process did: a first dictionary, or a rebuild."""
+        if info.get("instance") != self._instance:
+            # Rebuilt (--rebuild) under this reader: its files are gone; start afresh.
+            if self._reader is not None:
+                self._reader.close()
+                self._reader = None
+            self._engine.close()
+            self._engine = get_factory(str(info["engine"])).open(self.path / meta.ENGINE_DIR)
+            self.analyzer = Analyzer.from_config(info["analyzer"])
+            self._instance = info.get("instance")
+            self._codec = DocumentCodec(meta.read_dictionary(self.path))
+        elif self._codec.dictionary is None:
+            dictionary = meta.read_dictionary(self.path)
+            if dictionary is not None:
+                self._codec = DocumentCodec(dictionary)
 
     def __len__(self) -> int:
         """Documents in the last committed state."""

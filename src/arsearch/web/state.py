@@ -26,14 +26,13 @@ class IndexHolder:
     server started is served without a restart. ``Index.search`` itself moves to the
     newest commit, so documents indexed later are found too.
 
-    Requests run in several threads (waitress), and an ``Index`` does not promise to be
-    safe to call from two threads at once, so calls go through :meth:`use`, one at a time.
+    Requests run in several threads (waitress); an ``Index`` may be searched from
+    several threads at once, so :meth:`use` only hands it out.
     """
 
     def __init__(self, source: str | os.PathLike[str] | Index) -> None:
         """``source``: an index directory, or an :class:`Index` already open (not closed here)."""
         self._lock = threading.Lock()
-        self._calls = threading.RLock()
         if isinstance(source, Index):
             self._index: Index | None = source
             self.path = os.fspath(source.path)
@@ -55,10 +54,8 @@ class IndexHolder:
 
     @contextmanager
     def use(self) -> Iterator[Index]:
-        """The open index, for this thread alone until the block ends."""
-        index = self.get()
-        with self._calls:
-            yield index
+        """The open index, for the length of the block."""
+        yield self.get()
 
     def close(self) -> None:
         """Close the index if this holder opened it."""
