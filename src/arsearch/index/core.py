@@ -15,7 +15,7 @@ from typing import Any
 
 from ..analysis import DEFAULT_STEMMER, Analyzer
 from ..engines import ENGINES, Engine, EngineReader, EngineWriter, get_factory
-from ..engines.base import SortOrder
+from ..engines.base import EXACT_FIELDS, SortOrder
 from ..engines.records import DocumentCodec, encode_document, train_dictionary
 from ..errors import DocumentNotFoundError, IndexExistsError, IndexFormatError, UsageError
 from ..highlight import mark_text
@@ -26,6 +26,7 @@ from .pipeline import RecordPipeline, default_workers
 from .planner import build_plan
 from .records import content_hash
 from .searching import run_search, suggest_words
+from .suggest import Vocabulary
 
 __all__ = ["DEFAULT_BATCH_SIZE", "DEFAULT_ENGINE", "AddSummary", "Index"]
 
@@ -80,6 +81,7 @@ class Index:
         self._writer: EngineWriter | None = None
         self._lock: meta.WriterLock | None = None
         self._pending = 0
+        self._vocab: tuple[EngineReader, int, Vocabulary] | None = None
         self._codec = DocumentCodec(meta.read_dictionary(path))
         self._trained = False
 
@@ -216,6 +218,25 @@ class Index:
             if dictionary is not None:
                 self._codec = DocumentCodec(dictionary)
 
+    def _vocabulary(self) -> Vocabulary:
+        """The frequent words of the current commit, for suggestions and fuzzy terms."""
+        reader = self._current_reader()
+        if (
+            self._vocab is None
+            or self._vocab[0] is not reader
+            or self._vocab[1] != self._reader_stamp
+        ):
+
+            def load(prefix: str, limit: int) -> list[tuple[str, int]]:
+                counts: dict[str, int] = {}
+                for field in EXACT_FIELDS:
+                    for term, freq in reader.terms_with_prefix(field, prefix, limit):
+                        counts[term] = counts.get(term, 0) + freq
+                return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit]
+
+            self._vocab = (reader, self._reader_stamp, Vocabulary(load))
+        return self._vocab[2]
+
     def __len__(self) -> int:
         """Documents in the last committed state."""
         return self._current_reader().count()
@@ -251,6 +272,7 @@ class Index:
             query,
             analyzer=self.analyzer,
             reader=self._current_reader(),
+            vocabulary=self._vocabulary,
             codec=self._codec,
             limit=limit,
             page=page,
@@ -275,7 +297,10 @@ class Index:
         and QueryTooLongError for an over-long query.
         """
         document = self.get(doc_id)
-        matcher = build_plan(parse_query(query), self.analyzer, self._current_reader()).matcher()
+        plan = build_plan(
+            parse_query(query), self.analyzer, self._current_reader(), self._vocabulary
+        )
+        matcher = plan.matcher()
         return (
             mark_text(document.title, matcher, self.analyzer).html(),
             mark_text(document.text, matcher, self.analyzer).html(),

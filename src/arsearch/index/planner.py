@@ -8,6 +8,7 @@ add up, documents holding more of the words rank higher.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..analysis import Analyzer, normalize
@@ -24,7 +25,7 @@ from ..engines.base import (
 )
 from ..highlight import Matcher
 from ..query import Clause, Group, Or, ParsedQuery, Phrase, Term
-from .suggest import closest_terms
+from .suggest import Vocabulary
 
 __all__ = ["MAX_EXPANSIONS", "TITLE_BOOST", "Plan", "build_plan", "fuzzy_candidates"]
 
@@ -32,8 +33,6 @@ __all__ = ["MAX_EXPANSIONS", "TITLE_BOOST", "Plan", "build_plan", "fuzzy_candida
 TITLE_BOOST = 2.0
 #: Bound on the terms a prefix (word*) or fuzzy (word~) query expands to.
 MAX_EXPANSIONS = 64
-#: How many of the most frequent terms sharing a first letter a fuzzy search scans.
-FUZZY_SCAN = 5000
 
 
 @dataclass
@@ -57,28 +56,18 @@ class Plan:
         )
 
 
-def fuzzy_candidates(
-    reader: EngineReader, exact: str, distance: int, limit: int = MAX_EXPANSIONS
-) -> list[str]:
-    """Indexed words within ``distance`` edits of ``exact`` (same first letter), best first."""
-    if not exact:
-        return []
-    pool = reader.terms_with_prefix(BODY_EXACT, exact[0], FUZZY_SCAN)
-    pool += reader.terms_with_prefix(TITLE_EXACT, exact[0], FUZZY_SCAN)
-    ranked = closest_terms(exact, pool, max_distance=distance)
-    seen: list[str] = []
-    for term, _distance, _freq in ranked:
-        if term not in seen:
-            seen.append(term)
-        if len(seen) >= limit:
-            break
-    return seen
+def fuzzy_candidates(vocabulary: Vocabulary, exact: str, distance: int) -> list[str]:
+    """Frequent indexed words within ``distance`` edits of ``exact``, best first."""
+    return [term for term, _distance, _freq in vocabulary.near(exact, distance)][:MAX_EXPANSIONS]
 
 
 class _Builder:
-    def __init__(self, analyzer: Analyzer, reader: EngineReader) -> None:
+    def __init__(
+        self, analyzer: Analyzer, reader: EngineReader, vocabulary: Callable[[], Vocabulary]
+    ) -> None:
         self.analyzer = analyzer
         self.reader = reader
+        self.vocabulary = vocabulary
         self.plan = Plan()
 
     # -- leaves --------------------------------------------------------------
@@ -127,7 +116,7 @@ class _Builder:
         exact = normalize(term.text, fold_hamza=self.analyzer.fold_hamza)
         if not exact:
             return []
-        words = [exact, *fuzzy_candidates(self.reader, exact, term.fuzzy)]
+        words = [exact, *fuzzy_candidates(self.vocabulary(), exact, term.fuzzy)]
         if positive:
             self.plan.exacts.update(words)
         return words[:MAX_EXPANSIONS]
@@ -192,8 +181,16 @@ def _combine(parts: list[PlanNode]) -> PlanNode | None:
     return BoolNode(must=tuple(parts))
 
 
-def build_plan(parsed: ParsedQuery, analyzer: Analyzer, reader: EngineReader) -> Plan:
-    """Analyze every word of ``parsed`` and build the engine plan (``node`` None: nothing to do)."""
-    builder = _Builder(analyzer, reader)
+def build_plan(
+    parsed: ParsedQuery,
+    analyzer: Analyzer,
+    reader: EngineReader,
+    vocabulary: Callable[[], Vocabulary],
+) -> Plan:
+    """Analyze every word of ``parsed`` and build the engine plan (``node`` None: nothing to do).
+
+    ``vocabulary`` gives the frequent words fuzzy terms expand to (built on first use).
+    """
+    builder = _Builder(analyzer, reader, vocabulary)
     builder.plan.node = builder.group(parsed.root.clauses, True)
     return builder.plan

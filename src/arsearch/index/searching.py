@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from ..analysis import Analyzer, normalize
@@ -20,8 +20,9 @@ from ..errors import UsageError
 from ..highlight import Marked, make_snippet, mark_text
 from ..models import Hit, Results
 from ..query import Filters, parse_query
-from .planner import Plan, build_plan, fuzzy_candidates
+from .planner import Plan, build_plan
 from .records import date_bounds
+from .suggest import Vocabulary
 
 __all__ = ["MAX_LIMIT", "MAX_OFFSET", "filters_from", "run_search", "suggest_words"]
 
@@ -76,18 +77,17 @@ def _filter_spec(filters: Filters) -> FilterSpec:
     )
 
 
-def _did_you_mean(text: str, plan: Plan, reader: EngineReader) -> str | None:
+def _did_you_mean(
+    text: str, plan: Plan, reader: EngineReader, vocabulary: Vocabulary
+) -> str | None:
     replaced = text
     changed = False
     for typed, exact in plan.words:
         freq = reader.doc_freq(BODY_EXACT, exact) + reader.doc_freq(TITLE_EXACT, exact)
         if freq > RARE_DOC_FREQ:
             continue
-        for candidate in fuzzy_candidates(reader, exact, 2, limit=8):
-            cand_freq = reader.doc_freq(BODY_EXACT, candidate) + reader.doc_freq(
-                TITLE_EXACT, candidate
-            )
-            if cand_freq >= max(1, SUGGESTION_GAIN * freq) and cand_freq > freq:
+        for candidate, _distance, candidate_freq in vocabulary.near(exact, 2):
+            if candidate_freq >= max(1, SUGGESTION_GAIN * freq) and candidate_freq > freq:
                 replaced = replaced.replace(typed, candidate, 1)
                 changed = True
                 break
@@ -103,6 +103,7 @@ def run_search(
     *,
     analyzer: Analyzer,
     reader: EngineReader,
+    vocabulary: Callable[[], Vocabulary],
     codec: DocumentCodec,
     limit: int,
     page: int,
@@ -123,7 +124,7 @@ def run_search(
         raise UsageError(f"page is too deep: at most {MAX_OFFSET // limit + 1} pages of {limit}.")
     parsed = parse_query(text)
     merged = parsed.filters.merge(filters_from(filters))
-    plan = build_plan(parsed, analyzer, reader)
+    plan = build_plan(parsed, analyzer, reader, vocabulary)
 
     def elapsed() -> float:
         return (time.perf_counter() - started) * 1000.0
@@ -167,7 +168,7 @@ def run_search(
         limit=limit,
         took_ms=elapsed(),
         hits=tuple(hits),
-        did_you_mean=_did_you_mean(text, plan, reader),
+        did_you_mean=_did_you_mean(text, plan, reader, vocabulary()) if plan.words else None,
         facets={name: _ranked(counts) for name, counts in found.facets.items()},
         note=None,
     )

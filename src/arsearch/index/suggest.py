@@ -1,10 +1,20 @@
-"""Edit distance and candidate search for "did you mean" and fuzzy terms."""
+"""Spelling neighbours for "did you mean" and fuzzy terms: edit distance over frequent words.
+
+Candidates are the most frequent indexed words that share the query word's first
+letter (the usual prefix rule of fuzzy search: a first letter is rarely the
+mistake). Each first letter's words are read from the engine once per commit and
+indexed by their one-letter deletions, so a lookup costs a few dict probes
+instead of an edit distance against every word.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
-__all__ = ["closest_terms", "edit_distance"]
+__all__ = ["BUCKET_SIZE", "Vocabulary", "closest_terms", "edit_distance"]
+
+#: Frequent words per first letter that suggestions and fuzzy terms choose from.
+BUCKET_SIZE = 3_000
 
 
 def edit_distance(a: str, b: str, limit: int = 2) -> int:
@@ -49,3 +59,64 @@ def closest_terms(
             found.append((term, distance, freq))
     found.sort(key=lambda row: (row[1], -row[2], row[0]))
     return found
+
+
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+class _Bucket:
+    """The frequent words of one first letter, indexed by their one-letter deletions."""
+
+    def __init__(self, words: dict[str, int]) -> None:
+        self.freq = words
+        self.by_deletion: dict[str, list[str]] = {}
+        for word in words:
+            for key in _deletions(word):
+                self.by_deletion.setdefault(key, []).append(word)
+
+    def candidates(self, word: str) -> set[str]:
+        # Insertions, deletions, substitutions and transpositions (distance 1),
+        # and their pairs up to two deletions on one side and one on the other.
+        found: set[str] = set(self.by_deletion.get(word, ()))
+        first = _deletions(word)
+        for key in first:
+            if key in self.freq:
+                found.add(key)
+            found.update(self.by_deletion.get(key, ()))
+            for second in _deletions(key):
+                if second in self.freq:
+                    found.add(second)
+        found.discard(word)
+        return found
+
+
+class Vocabulary:
+    """Frequent indexed words of one commit, looked up by edit distance.
+
+    ``load(prefix, limit)`` returns ``(word, doc_freq)`` pairs for words starting
+    with ``prefix``, most frequent first (the engine's term dictionary).
+
+    >>> vocabulary = Vocabulary(lambda prefix, limit: [("واشنطن", 9), ("واحد", 30)])
+    >>> vocabulary.near("واشنطون")
+    [('واشنطن', 1, 9)]
+    """
+
+    def __init__(self, load: Callable[[str, int], list[tuple[str, int]]]) -> None:
+        self._load = load
+        self._buckets: dict[str, _Bucket] = {}
+
+    def _bucket(self, letter: str) -> _Bucket:
+        bucket = self._buckets.get(letter)
+        if bucket is None:
+            bucket = _Bucket(dict(self._load(letter, BUCKET_SIZE)))
+            self._buckets[letter] = bucket
+        return bucket
+
+    def near(self, word: str, max_distance: int = 2) -> list[tuple[str, int, int]]:
+        """``(word, distance, doc_freq)`` of frequent words within ``max_distance``, best first."""
+        if not word:
+            return []
+        bucket = self._bucket(word[0])
+        pairs = [(term, bucket.freq[term]) for term in bucket.candidates(word)]
+        return closest_terms(word, pairs, max_distance=max_distance)
