@@ -181,3 +181,12 @@ def test_delete_and_stats(tmp_path: Path) -> None:
     assert stats["documents"] == 44
     human = run_cli("stats", "--index", str(index))
     assert "documents:   44" in human.stdout
+
+
+def test_query_filters_match_the_query_language(seeded: Path) -> None:
+    by_option = run_cli("query", "الرياض", "--category", "sport", "--index", str(seeded), "--json")
+    by_syntax = run_cli("query", "الرياض category:sport", "--index", str(seeded), "--json")
+    assert by_option.returncode == by_syntax.returncode == 0
+    hits = json.loads(by_option.stdout)["hits"]
+    assert hits and all(hit["category"] == "sport" for hit in hits)
+    assert hits == json.loads(by_syntax.stdout)["hits"]

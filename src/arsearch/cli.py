@@ -7,7 +7,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import Any, Literal, NoReturn, TypeVar
 
 import click
 
@@ -214,20 +214,33 @@ def stats_command(index_dir: str, as_json: bool) -> None:
 @click.option(
     "--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True
 )
+@click.option("--category", multiple=True, help="Only this category (repeat for several).")
+@click.option("--source", multiple=True, help="Only this source (repeat for several).")
+@click.option("--date-from", help="Only documents dated on or after this ISO date.")
+@click.option("--date-to", help="Only documents dated on or before this ISO date.")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
 def query_command(
-    text: str, index_dir: str, limit: int, page: int, sort: str, as_json: bool
+    text: str,
+    index_dir: str,
+    limit: int,
+    page: int,
+    sort: Literal["relevance", "date"],
+    category: tuple[str, ...],
+    source: tuple[str, ...],
+    date_from: str | None,
+    date_to: str | None,
+    as_json: bool,
 ) -> None:
     """Search the index for TEXT (see the query language in the README)."""
+    filters: dict[str, Any] = {
+        "category": list(category),
+        "source": list(source),
+        "date_from": date_from,
+        "date_to": date_to,
+    }
     index = _open(index_dir)
     try:
-        results = index.search(
-            text,
-            limit=limit,
-            page=page,
-            sort=sort,  # type: ignore[arg-type]
-            filters=None,
-        )
+        results = index.search(text, limit=limit, page=page, sort=sort, filters=filters)
     finally:
         index.close()
     if results.note:
