@@ -170,9 +170,10 @@ def fold_text(text: str, *, fold_hamza: bool = False) -> str | None:
     # word by word it is never a word of its own, so leave such texts to that path.
     if "\u0345" in text:
         return None
-    # Compose first, as normalize's NFKC does: و + U+0654 is ؤ (kept), not a و
-    # whose hamza the fold below would delete. Free on text that is already NFC.
-    composed = unicodedata.normalize("NFC", text.casefold())
+    # Compose first, as normalize's NFKC does before it casefolds: و + U+0654 is
+    # ؤ (kept), not a و whose hamza the fold below would delete. Free on text
+    # that is already NFC.
+    composed = unicodedata.normalize("NFC", text).casefold()
     folded = (_FULL_HAMZA_TEXT if fold_hamza else _FULL_TEXT)(composed)
     return folded if unicodedata.is_normalized("NFKC", folded) else None
 
