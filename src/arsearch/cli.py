@@ -314,6 +314,83 @@ def serve_command(ctx: click.Context, index_dir: str, host: str, port: int) -> N
         server.close()
 
 
+_METRIC_LABELS = {
+    "mrr_at_10": "MRR@10",
+    "recall_at_10": "Recall@10",
+    "recall_at_100": "Recall@100",
+    "ndcg_at_10": "nDCG@10",
+}
+
+
+@cli.command("eval")
+@click.option(
+    "--queries",
+    "queries_path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=str),
+    help='Queries, one JSON object {"id", "text"} per line.',
+)
+@click.option(
+    "--qrels",
+    "qrels_path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=str),
+    help="Judgments, TREC qrels: 'qid 0 docid rel' per line.",
+)
+@_index_option
+@click.option(
+    "--run-out",
+    type=click.Path(dir_okay=False, path_type=str),
+    help="Also write the rankings as a TREC run file.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON, with every query's scores.")
+def eval_command(
+    queries_path: str, qrels_path: str, index_dir: str, run_out: str | None, as_json: bool
+) -> None:
+    """Score the index on judged queries: MRR@10, Recall@10, Recall@100 and nDCG@10.
+
+    Every query runs through the same search as `arsearch query`, query
+    language included, and its first 100 hits are scored.
+    """
+    from .evaluation import DEPTH, evaluate, read_qrels, read_queries, write_run
+
+    queries = read_queries(queries_path)
+    qrels = read_qrels(qrels_path)
+    index = _open(index_dir)
+    try:
+        evaluation = evaluate(index, queries, qrels)
+    finally:
+        index.close()
+    if not evaluation.queries:
+        raise UsageError(
+            f"No query of '{queries_path}' has a relevant document in '{qrels_path}': "
+            "check that both files use the same query ids."
+        )
+    if evaluation.unjudged:
+        click.echo(
+            f"note: {len(evaluation.unjudged)} queries have no relevant document "
+            f"in '{qrels_path}' and were not scored",
+            err=True,
+        )
+    if evaluation.missing:
+        click.echo(
+            f"note: {len(evaluation.missing)} judged queries are not in '{queries_path}'",
+            err=True,
+        )
+    for scores in evaluation.queries:
+        if scores.error is not None:
+            click.echo(f"note: query '{scores.id}' did not run: {scores.error}", err=True)
+    if run_out is not None:
+        rows = write_run(evaluation, run_out)
+        click.echo(f"run: {rows} rows written to '{run_out}'", err=True)
+    if as_json:
+        click.echo(json.dumps(evaluation.to_dict(), ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{len(evaluation.queries)} queries, first {DEPTH} hits of each")
+    for name, value in evaluation.means.items():
+        click.echo(f"{_METRIC_LABELS[name]:<11} {value:.4f}")
+
+
 def main(argv: list[str] | None = None) -> NoReturn:
     """Run the CLI; errors become one line on stderr and an exit code."""
     args = sys.argv[1:] if argv is None else argv
