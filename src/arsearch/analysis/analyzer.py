@@ -21,7 +21,7 @@ DEFAULT_STEMMER = "light10"
 
 # Bounds the per-word cache so memory stays flat on any corpus; real text
 # repeats its words (about 15% of news tokens are distinct), so hits dominate.
-_WORD_CACHE_LIMIT = 400_000
+_WORD_CACHE_LIMIT = 200_000
 
 # One analyzed word: its pieces as (exact, stem), stem None for a stop word,
 # then the space-joined exact terms and stem terms for the fast indexing path.

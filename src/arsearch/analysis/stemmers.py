@@ -16,7 +16,7 @@ from .normalize import normalize
 
 __all__ = ["STEMMERS", "Stemmer", "get_stemmer", "light10"]
 
-_CACHE_SIZE = 200_000
+_CACHE_SIZE = 50_000
 
 # Light10 as Lucene's ArabicStemmer applies it: at most one prefix, tried in the
 # order ال وال بال كال فال لل و, each only when two letters remain (و only in

@@ -29,7 +29,7 @@ from .records import unpack_id
 __all__ = ["TantivyEngine", "TantivyFactory"]
 
 NAME = "tantivy"
-_WRITER_HEAP = 256_000_000
+_WRITER_HEAP = 64_000_000
 _FACET_SIZE = 1000
 _LOCKED = (
     "Another process is writing to this index; wait for it to finish "
@@ -74,7 +74,9 @@ class _Compiler:
             if len(node.terms) == 1:
                 query = self.term(node.field, node.terms[0])
             else:
-                query = tantivy.Query.phrase_query(self.schema, node.field, list(node.terms))
+                query = tantivy.Query.phrase_query(
+                    self.schema, node.field, list(node.terms), slop=node.slop
+                )
             return self._boost(query, node.boost)
         if isinstance(node, AllNode):
             return tantivy.Query.all_query()
@@ -236,7 +238,7 @@ class TantivyWriter:
     def __init__(self, index: tantivy.Index) -> None:
         self._writer: tantivy.IndexWriter | None
         try:
-            self._writer = index.writer(_WRITER_HEAP, 2)
+            self._writer = index.writer(_WRITER_HEAP, 1)
         except ValueError as error:
             if "LockBusy" in str(error):
                 raise IndexLockedError(_LOCKED) from None
