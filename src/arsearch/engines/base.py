@@ -74,11 +74,12 @@ class TermNode:
 
 @dataclass(frozen=True, slots=True)
 class PhraseNode:
-    """Terms in order, adjacent, in one exact field."""
+    """Terms in order in one exact field, adjacent or with up to ``slop`` words between."""
 
     field: str
     terms: tuple[str, ...]
     boost: float = 1.0
+    slop: int = 0
 
 
 @dataclass(frozen=True, slots=True)

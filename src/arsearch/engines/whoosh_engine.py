@@ -81,7 +81,8 @@ def _compile(node: PlanNode) -> Any:
     if isinstance(node, PhraseNode):
         if len(node.terms) == 1:
             return query.Term(node.field, node.terms[0], boost=node.boost)
-        return query.Phrase(node.field, list(node.terms), boost=node.boost)
+        # Whoosh counts slop from 1 (adjacent); the plan counts words between.
+        return query.Phrase(node.field, list(node.terms), slop=node.slop + 1, boost=node.boost)
     if isinstance(node, AllNode):
         return query.Every()
     positive: Any
