@@ -4,20 +4,17 @@ from __future__ import annotations
 
 import itertools
 import os
-import shutil
-import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 from ..analysis import DEFAULT_STEMMER, Analyzer
 from ..engines import ENGINES, Engine, EngineReader, EngineWriter, get_factory
-from ..engines.base import EXACT_FIELDS, SortOrder
+from ..engines.base import SortOrder
 from ..engines.records import DocumentCodec, encode_document, train_dictionary
-from ..errors import DocumentNotFoundError, IndexExistsError, IndexFormatError, UsageError
+from ..errors import DocumentNotFoundError, IndexFormatError, UsageError
 from ..highlight import mark_text
 from ..models import Document, IndexStats, Results
 from ..query import parse_query
@@ -104,41 +101,8 @@ class Index:
         root = Path(path)
         shown = os.fspath(path)
         root.mkdir(parents=True, exist_ok=True)
-        lock = meta.WriterLock(root, shown)
-        try:
-            if (root / meta.META_FILE).exists():
-                if not overwrite:
-                    raise IndexExistsError(
-                        f"An index already exists at '{shown}'. Add to it with: arsearch index "
-                        f"--index {shown} PATH..., or start over with --rebuild."
-                    )
-                (root / meta.META_FILE).unlink()
-            leftovers = (meta.ENGINE_DIR, meta.ENGINE_DIR + ".tmp", meta.COMMIT_FILE)
-            for leftover in (*leftovers, meta.DICTIONARY_FILE):
-                target = root / leftover
-                if target.is_dir():
-                    shutil.rmtree(target)
-                elif target.exists():
-                    target.unlink()
-            staging = root / (meta.ENGINE_DIR + ".tmp")
-            staging.mkdir()
-            factory = get_factory(engine)
-            factory.create(staging).close()
-            staging.rename(root / meta.ENGINE_DIR)
-            instance = uuid.uuid4().hex
-            meta.write_json_atomically(
-                root / meta.META_FILE,
-                {
-                    "format": meta.FORMAT_VERSION,
-                    "engine": engine,
-                    "analyzer": analyzer.to_config(),
-                    "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                    # Tells readers in other processes that the index was rebuilt.
-                    "instance": instance,
-                },
-            )
-        finally:
-            lock.release()
+        factory = get_factory(engine)
+        instance = meta.lay_out(root, shown, factory, engine, analyzer.to_config(), overwrite)
         return cls(root, shown, factory.open(root / meta.ENGINE_DIR), analyzer, instance)
 
     @classmethod
@@ -226,15 +190,7 @@ class Index:
             or self._vocab[0] is not reader
             or self._vocab[1] != self._reader_stamp
         ):
-
-            def load(prefix: str, limit: int) -> list[tuple[str, int]]:
-                counts: dict[str, int] = {}
-                for field in EXACT_FIELDS:
-                    for term, freq in reader.terms_with_prefix(field, prefix, limit):
-                        counts[term] = counts.get(term, 0) + freq
-                return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit]
-
-            self._vocab = (reader, self._reader_stamp, Vocabulary(load))
+            self._vocab = (reader, self._reader_stamp, Vocabulary.of(reader))
         return self._vocab[2]
 
     def __len__(self) -> int:

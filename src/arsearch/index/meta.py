@@ -6,17 +6,21 @@ import contextlib
 import fcntl
 import json
 import os
+import shutil
+import uuid
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Any
 
-from ..errors import IndexFormatError, IndexLockedError, NoIndexError
+from ..engines import EngineFactory
+from ..errors import IndexExistsError, IndexFormatError, IndexLockedError, NoIndexError
 
 __all__ = [
     "FORMAT_VERSION",
     "WriterLock",
     "directory_size",
+    "lay_out",
     "read_commit",
     "read_dictionary",
     "read_meta",
@@ -139,3 +143,53 @@ class WriterLock:
             fcntl.flock(self._handle.fileno(), fcntl.LOCK_UN)
             self._handle.close()
             self._handle = None
+
+
+def lay_out(
+    root: Path,
+    shown: str,
+    factory: EngineFactory,
+    engine: str,
+    analyzer: Mapping[str, Any],
+    overwrite: bool,
+) -> str:
+    """Make an empty index directory at ``root``; returns its instance id.
+
+    The engine's files are made in a staging folder and renamed into place, and
+    the metadata file is written last, so a crash leaves no index or a whole one.
+    """
+    root.mkdir(parents=True, exist_ok=True)
+    lock = WriterLock(root, shown)
+    try:
+        if (root / META_FILE).exists():
+            if not overwrite:
+                raise IndexExistsError(
+                    f"An index already exists at '{shown}'. Add to it with: arsearch index "
+                    f"--index {shown} PATH..., or start over with --rebuild."
+                )
+            (root / META_FILE).unlink()
+        for leftover in (ENGINE_DIR, ENGINE_DIR + ".tmp", COMMIT_FILE, DICTIONARY_FILE):
+            target = root / leftover
+            if target.is_dir():
+                shutil.rmtree(target)
+            elif target.exists():
+                target.unlink()
+        staging = root / (ENGINE_DIR + ".tmp")
+        staging.mkdir()
+        factory.create(staging).close()
+        staging.rename(root / ENGINE_DIR)
+        instance = uuid.uuid4().hex
+        write_json_atomically(
+            root / META_FILE,
+            {
+                "format": FORMAT_VERSION,
+                "engine": engine,
+                "analyzer": dict(analyzer),
+                "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                # Tells readers in other processes that the index was rebuilt.
+                "instance": instance,
+            },
+        )
+    finally:
+        lock.release()
+    return instance

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from ..engines.base import EXACT_FIELDS, EngineReader
+
 __all__ = ["BUCKET_SIZE", "Vocabulary", "closest_terms", "edit_distance"]
 
 #: Frequent words per first letter that suggestions and fuzzy terms choose from.
@@ -105,6 +107,19 @@ class Vocabulary:
     def __init__(self, load: Callable[[str, int], list[tuple[str, int]]]) -> None:
         self._load = load
         self._buckets: dict[str, _Bucket] = {}
+
+    @classmethod
+    def of(cls, reader: EngineReader) -> Vocabulary:
+        """The vocabulary of ``reader``'s exact fields, document frequencies summed."""
+
+        def load(prefix: str, limit: int) -> list[tuple[str, int]]:
+            counts: dict[str, int] = {}
+            for field in EXACT_FIELDS:
+                for term, freq in reader.terms_with_prefix(field, prefix, limit):
+                    counts[term] = counts.get(term, 0) + freq
+            return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit]
+
+        return cls(load)
 
     def _bucket(self, letter: str) -> _Bucket:
         bucket = self._buckets.get(letter)
