@@ -28,6 +28,7 @@ import os
 import pstats
 import re
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -56,7 +57,7 @@ class Run:
     seconds: tuple[float, ...]
     wall: tuple[float, ...]
     tokens: int
-    cache_entries: int | None = None
+    cache_entries: str = ""
 
     @property
     def median(self) -> float:
@@ -113,9 +114,29 @@ def _floor_pass(findall: Callable[[str], list[str]], texts: Sequence[str]) -> No
         " ".join(stems)
 
 
-def _run(name: str, times: list[tuple[float, float]], tokens: int, **extra: int) -> Run:
+def _run(name: str, times: list[tuple[float, float]], tokens: int, cache_entries: str = "") -> Run:
     cpu, wall = zip(*times, strict=True)
-    return Run(name, tuple(cpu), tuple(wall), tokens, **extra)
+    return Run(name, tuple(cpu), tuple(wall), tokens, cache_entries)
+
+
+def _cache_sizes(analyzer: Analyzer) -> str:
+    # The caches have no public accessor; their sizes show the bounds at work:
+    # raw word -> terms (the per-word path) and exact word -> stem (the one-pass fold).
+    words = len(getattr(analyzer, "_cache", ()))
+    stems = len(getattr(analyzer, "_stem_of", ()))
+    return f"{words:,} / {stems:,}"
+
+
+def revision() -> str:
+    """The commit measured, and whether the analysis code had uncommitted changes."""
+
+    def git(*args: str) -> str:
+        command = ["git", "-C", str(REPO), *args]
+        return subprocess.run(command, capture_output=True, text=True, check=False).stdout.strip()
+
+    dirty = git("status", "--porcelain", "--", "src/arsearch/analysis")
+    changed = f", with uncommitted changes in {len(dirty.splitlines())} file(s)" if dirty else ""
+    return f"commit {git('rev-parse', '--short', 'HEAD') or 'unknown'}{changed}"
 
 
 def _fresh_analyzer(stemmer: str) -> Analyzer:
@@ -128,12 +149,11 @@ def _fresh_analyzer(stemmer: str) -> Analyzer:
 def measure_analyzer(stemmer: str, texts: Sequence[str], tokens: int, repeats: int) -> Run:
     """Cold-cache ``index_terms`` over all texts, ``repeats`` times."""
     times = []
-    entries = 0
+    entries = ""
     for _ in range(repeats):
         analyzer = _fresh_analyzer(stemmer)
         times.append(_timed(_index_all, analyzer.index_terms, texts))
-        # The per-word cache has no public accessor; its size shows the bound at work.
-        entries = len(getattr(analyzer, "_cache", ()))
+        entries = _cache_sizes(analyzer)
         print(f"  {stemmer}: cpu {times[-1][0]:.2f}s wall {times[-1][1]:.2f}s", file=sys.stderr)
     name = f"`Analyzer(stemmer={stemmer!r}).index_terms`"
     return _run(name, times, tokens, cache_entries=entries)
@@ -202,6 +222,7 @@ def render(
     distinct: int,
     corpus: str,
     host: str,
+    code: str,
 ) -> str:
     """The Markdown section."""
     repeats = len(runs[0].seconds) if runs else 0
@@ -209,7 +230,8 @@ def render(
     out = [
         HEADING,
         "",
-        f"Written by `bench/analysis.py` on {utc_now()}; {host}; one thread.",
+        f"Written by `bench/analysis.py` on {utc_now()}; {host}; one thread;"
+        f" {code} of `src/arsearch/analysis`.",
         f"Corpus `{corpus}`: {documents:,} documents, {megabytes:,.1f} MB of title + text"
         f" (UTF-8), {tokens:,} tokens (`WORD_PATTERN` words, stop words included),"
         f" {distinct:,} distinct words. Texts are loaded first: decompression and JSON"
@@ -219,17 +241,16 @@ def render(
         " not grow when other jobs share the machine; the wall-clock rate is beside it.",
         "",
         "| path | CPU s per run | tokens/s (CPU) | MB/s (CPU) | tokens/s (wall)"
-        f" | cache entries at end | vs tashaphyne anchor ({ANCHOR_TASHAPHYNE:,}/s)"
+        f" | cache entries at end (word / stem) | vs tashaphyne anchor ({ANCHOR_TASHAPHYNE:,}/s)"
         f" | vs light10 anchor ({ANCHOR_LIGHT10:,}/s) | vs floor, same run |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for run in [*runs, *extra, *([floor] if floor else [])]:
-        cache = f"{run.cache_entries:,}" if run.cache_entries is not None else ""
         versus_floor = _ratio(run.rate, floor.rate) if floor else ""
         out.append(
             f"| {run.name} | {' / '.join(f'{s:.2f}' for s in run.seconds)}"
             f" | {run.rate:,.0f} | {megabytes / run.median:.2f} | {run.wall_rate:,.0f}"
-            f" | {cache} | {_ratio(run.rate, ANCHOR_TASHAPHYNE)}"
+            f" | {run.cache_entries} | {_ratio(run.rate, ANCHOR_TASHAPHYNE)}"
             f" | {_ratio(run.rate, ANCHOR_LIGHT10)} | {versus_floor} |"
         )
     out.append("")
@@ -270,7 +291,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     for name in stemmers:
         get_stemmer(name)  # an unknown name fails here, with the library's message
 
-    host = machine()
+    host, code = machine(), revision()
     print(f"loading {args.corpus} ...", file=sys.stderr)
     texts = load_texts(args.corpus, args.limit)
     words = [WORD_PATTERN.findall(text) for text in texts]
@@ -301,6 +322,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         distinct=distinct,
         corpus=corpus,
         host=host,
+        code=code,
     )
     if args.profile:
         section += "\n" + profile_light10(texts) + "\n"
