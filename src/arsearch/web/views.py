@@ -8,7 +8,7 @@ from collections.abc import Callable
 from flask import Response, render_template, request, url_for
 from markupsafe import Markup
 
-from ..index.searching import MAX_OFFSET
+from ..index import MAX_OFFSET
 from ..models import Results
 from .params import SearchParams, query_arg, read_search
 from .state import using_index
