@@ -92,9 +92,11 @@ def test_prefix_expands(seed_index: Index) -> None:
 
 
 def test_fuzzy_finds_a_misspelling(seed_index: Index) -> None:
-    assert _ids(seed_index, "واشنطون") == []
     fuzzy = _ids(seed_index, "واشنطون~")
     assert fuzzy and set(fuzzy) == set(_ids(seed_index, "واشنطن"))
+    # Without ~ too: a word no document holds stands for its nearest indexed
+    # spellings (planner.Ranking.fallback, measured in bench/relevance.py).
+    assert set(_ids(seed_index, "واشنطون")) == set(fuzzy)
 
 
 def test_did_you_mean_suggests_the_frequent_spelling(seed_index: Index) -> None:

@@ -3,13 +3,17 @@
 Ranking rule for plain words: each word is one optional clause whose score is
 BM25 summed over the stem and exact forms in title and body (title weighted
 above body); a document need not hold every word, and since the clauses' scores
-add up, documents holding more of the words rank higher.
+add up, documents holding more of the words rank higher. The levers of
+:class:`Ranking` refine that rule; each was measured on real Arabic retrieval
+sets by ``bench/relevance.py`` and the defaults are the best measured.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import itertools
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Literal
 
 from ..analysis import Analyzer, normalize
 from ..engines.base import (
@@ -27,12 +31,67 @@ from ..highlight import Matcher
 from ..query import Clause, Group, Or, ParsedQuery, Phrase, Term
 from .suggest import Vocabulary
 
-__all__ = ["MAX_EXPANSIONS", "TITLE_BOOST", "Plan", "build_plan", "fuzzy_candidates"]
+__all__ = [
+    "DEFAULT_RANKING",
+    "MAX_EXPANSIONS",
+    "PROCLITICS",
+    "TITLE_BOOST",
+    "Plan",
+    "Ranking",
+    "build_plan",
+    "fuzzy_candidates",
+]
 
-#: How much more a match in the title counts than one in the body.
+#: The weight of a word limited to titles (``title:word``) beside unlimited words.
 TITLE_BOOST = 2.0
 #: Bound on the terms a prefix (word*) or fuzzy (word~) query expands to.
 MAX_EXPANSIONS = 64
+#: Attached conjunctions (و ف) and prepositions (ب ل ك), longest first: what a
+#: word may be written with, glued on, in front of a name the stemmer leaves whole.
+PROCLITICS = ("وب", "ول", "وك", "فب", "فل", "فك", "ب", "ل", "ك", "و", "ف")
+#: A word stripped of a proclitic must keep at least this many letters.
+MIN_STRIPPED = 3
+#: How many of the nearest indexed spellings stand in for a word absent from the index.
+FALLBACK_SPELLINGS = 3
+#: The definite article, before which a missing space glues two words together.
+_ARTICLE = "\u0627\u0644"  # ال
+
+
+@dataclass(frozen=True, slots=True)
+class Ranking:
+    """How plain query words are turned into scored clauses: the measured levers.
+
+    >>> Ranking().phrases
+    'boost'
+    """
+
+    #: Extra weight of the title fields for words not limited to ``title:`` (the body
+    #: fields hold the title too, so this is a bonus on top of it).
+    title_boost: float = 0.1
+    #: Weight of the exact (unstemmed) form beside the stem; 0 searches stems only.
+    exact_weight: float = 0.25
+    #: Also search a word without its ب/ل/ك/و/ف proclitic when that form is more frequent.
+    proclitics: bool = True
+    #: A word absent from the index stands for its nearest indexed spellings, or
+    #: for two indexed words when a missing space before ال glued them together.
+    fallback: bool = True
+    #: Weight of the bonus for two neighbouring query words found close together (0: off).
+    proximity: float = 0.1
+    #: Words allowed between two neighbouring query words for the proximity bonus
+    #: (one: a stop word the query left out).
+    proximity_slop: int = 1
+    #: A quoted phrase beside other words: "boost" (its words count as words and the
+    #: exact phrase adds), "require" (the phrase must match) or "phrase" (only the
+    #: exact phrase counts).
+    phrases: Literal["boost", "require", "phrase"] = "boost"
+    #: Pseudo-relevance feedback: documents read, terms added and their weight (0: off).
+    feedback_docs: int = 0
+    feedback_terms: int = 0
+    feedback_weight: float = 0.0
+
+
+#: The ranking every search uses unless given another.
+DEFAULT_RANKING = Ranking()
 
 
 @dataclass
@@ -46,6 +105,7 @@ class Plan:
     #: Plain query words as typed, with their exact forms, for "did you mean".
     words: list[tuple[str, str]] = field(default_factory=list)
     dropped_stopwords: bool = False
+    ranking: Ranking = DEFAULT_RANKING
 
     def matcher(self) -> Matcher:
         """The highlight matcher of the query's positive words."""
@@ -63,19 +123,114 @@ def fuzzy_candidates(vocabulary: Vocabulary, exact: str, distance: int) -> list[
 
 class _Builder:
     def __init__(
-        self, analyzer: Analyzer, reader: EngineReader, vocabulary: Callable[[], Vocabulary]
+        self,
+        analyzer: Analyzer,
+        reader: EngineReader,
+        vocabulary: Callable[[], Vocabulary],
+        ranking: Ranking,
     ) -> None:
         self.analyzer = analyzer
         self.reader = reader
         self.vocabulary = vocabulary
-        self.plan = Plan()
+        self.ranking = ranking
+        self.plan = Plan(ranking=ranking)
 
     # -- leaves --------------------------------------------------------------
 
     def _fields(self, field_name: str | None) -> tuple[tuple[str, str, float], ...]:
         if field_name == "title":
             return ((TITLE, TITLE_EXACT, TITLE_BOOST),)
-        return ((TITLE, TITLE_EXACT, TITLE_BOOST), (BODY, BODY_EXACT, 1.0))
+        title_boost = self.ranking.title_boost
+        if not title_boost:
+            return ((BODY, BODY_EXACT, 1.0),)
+        return ((TITLE, TITLE_EXACT, title_boost), (BODY, BODY_EXACT, 1.0))
+
+    def _doc_freq(self, exact: str) -> int:
+        return self.reader.doc_freq(BODY_EXACT, exact) + self.reader.doc_freq(TITLE_EXACT, exact)
+
+    def _word_node(self, forms: list[tuple[str, str]], field_name: str | None) -> PlanNode:
+        """One word's clause: its forms' stems and exact terms in every field, each once."""
+        weights: dict[tuple[str, str], float] = {}
+        for exact, stem in forms:
+            for stem_field, exact_field, boost in self._fields(field_name):
+                for key, weight in (
+                    ((stem_field, stem), boost),
+                    ((exact_field, exact), boost * self.ranking.exact_weight),
+                ):
+                    if weight > 0:
+                        weights[key] = max(weights.get(key, 0.0), weight)
+        return BoolNode(
+            should=tuple(TermNode(field, term, weight) for (field, term), weight in weights.items())
+        )
+
+    def _forms(self, exact: str, stem: str) -> list[tuple[str, str]] | None:
+        """The forms a positive word is searched under; None: the word is a misspelt stop word."""
+        forms = [(exact, stem)]
+        if not _has_arabic_letter(exact):
+            return forms
+        if self.ranking.proclitics:
+            stripped = self._without_proclitic(exact)
+            if stripped:
+                return forms + stripped
+        if self.ranking.fallback and self._absent(exact, stem):
+            found = self._fallback(exact)
+            return None if found is None else forms + found
+        return forms
+
+    def _absent(self, exact: str, stem: str) -> bool:
+        reader = self.reader
+        return (
+            self._doc_freq(exact) == 0
+            and reader.doc_freq(BODY, stem) == 0
+            and reader.doc_freq(TITLE, stem) == 0
+        )
+
+    def _analyzed(self, word: str) -> tuple[str, str | None]:
+        pieces = self.analyzer.word_terms(word)
+        return pieces[0] if len(pieces) == 1 else (word, None)
+
+    def _without_proclitic(self, exact: str) -> list[tuple[str, str]]:
+        """The word without an attached و/ف/ب/ل/ك when that form is the more frequent one.
+
+        A name the stemmer leaves whole (بكاليفورنيا) is mostly written without
+        the preposition; a word that only looks prefixed (كتاب, وزير) is far more
+        frequent than its remainder (تاب, زير), so it is left alone.
+        """
+        frequency: int | None = None
+        for clitic in PROCLITICS:
+            rest = exact[len(clitic) :]
+            if not exact.startswith(clitic) or len(rest) < MIN_STRIPPED:
+                continue
+            if frequency is None:
+                frequency = self._doc_freq(exact)
+            if self._doc_freq(rest) > frequency:
+                rest_exact, rest_stem = self._analyzed(rest)
+                return [] if rest_stem is None else [(rest_exact, rest_stem)]
+        return []
+
+    def _fallback(self, exact: str) -> list[tuple[str, str]] | None:
+        """Indexed stand-ins for a word no document holds (a typo, or two glued words)."""
+        for at in _article_positions(exact):
+            left, right = exact[:at], exact[at:]
+            if self._doc_freq(left) and self._doc_freq(right):
+                parts = [self._analyzed(left), self._analyzed(right)]
+                return [(word, stem) for word, stem in parts if stem is not None]
+        distance = 1 if len(exact) <= 5 else 2
+        near = self.vocabulary().near(exact, distance)
+        if not near:
+            return []
+        closest = near[0][1]
+        found: list[tuple[str, str]] = []
+        for word, word_distance, _freq in near[:FALLBACK_SPELLINGS]:
+            if word_distance > closest:
+                break
+            word_exact, word_stem = self._analyzed(word)
+            if word_stem is None:
+                if not found:
+                    return None  # the nearest spelling is a stop word (اللتى for التى)
+                continue
+            found.append((word_exact, word_stem))
+        return found
 
     def term(self, term: Term, positive: bool) -> PlanNode | None:
         if term.prefix:
@@ -87,16 +242,16 @@ class _Builder:
             if stem is None:
                 self.plan.dropped_stopwords = True
                 continue
+            forms = self._forms(exact, stem) if positive else [(exact, stem)]
+            if forms is None:
+                self.plan.dropped_stopwords = True
+                continue
             if positive:
-                self.plan.exacts.add(exact)
-                self.plan.stems.add(stem)
+                self.plan.exacts.update(form_exact for form_exact, _ in forms)
+                self.plan.stems.update(form_stem for _, form_stem in forms)
                 if term.field is None:
                     self.plan.words.append((term.text, exact))
-            should: list[PlanNode] = []
-            for stem_field, exact_field, boost in self._fields(term.field):
-                should.append(TermNode(stem_field, stem, boost))
-                should.append(TermNode(exact_field, exact, boost))
-            parts.append(BoolNode(should=tuple(should)))
+            parts.append(self._word_node(forms, term.field))
         return _combine(parts)
 
     def _prefix_terms(self, term: Term, positive: bool) -> list[str]:
@@ -165,12 +320,60 @@ class _Builder:
         }
         for clause in clauses:
             bucket, clause_positive = targets[clause.occur]
-            built = self.node(clause.node, clause_positive)
+            node = clause.node
+            if isinstance(node, Phrase) and clause.occur == "should" and len(clauses) > 1:
+                policy = self.ranking.phrases
+                if policy == "require":
+                    bucket = must
+                elif policy == "boost" and clause_positive:
+                    should.extend(self._phrase_words(node))
+            built = self.node(node, clause_positive)
             if built is not None:
                 bucket.append(built)
         if not (should or must or must_not):
             return None
+        if positive and self.ranking.proximity > 0:
+            should.extend(self._proximity(clauses))
         return BoolNode(should=tuple(should), must=tuple(must), must_not=tuple(must_not))
+
+    def _phrase_words(self, phrase: Phrase) -> Iterator[PlanNode]:
+        """The words of a quoted phrase as plain words (the phrase itself is a bonus)."""
+        for token in self.analyzer.analyze(phrase.text):
+            forms = self._forms(token.exact, token.stem)
+            if forms:
+                self.plan.stems.update(stem for _, stem in forms)
+                yield self._word_node(forms, phrase.field)
+
+    def _proximity(self, clauses: tuple[Clause, ...]) -> Iterator[PlanNode]:
+        """A bonus for each pair of neighbouring query words found close together in the body."""
+        sequence: list[str] = []
+        for clause in clauses:
+            node = clause.node
+            if clause.occur == "must_not" or not isinstance(node, Term) or node.field:
+                continue
+            if node.prefix or node.fuzzy:
+                continue
+            sequence.extend(exact for exact, stem in self.analyzer.word_terms(node.text) if stem)
+        for first, second in itertools.pairwise(sequence):
+            if first != second:
+                yield PhraseNode(
+                    BODY_EXACT,
+                    (first, second),
+                    self.ranking.proximity,
+                    slop=self.ranking.proximity_slop,
+                )
+
+
+def _has_arabic_letter(word: str) -> bool:
+    return any("\u0621" <= char <= "\u064a" for char in word)
+
+
+def _article_positions(word: str) -> Iterator[int]:
+    """Where ال starts inside ``word`` with at least two letters before it and three after."""
+    at = word.find(_ARTICLE, 2)
+    while at != -1 and len(word) - at >= 3:
+        yield at
+        at = word.find(_ARTICLE, at + 1)
 
 
 def _combine(parts: list[PlanNode]) -> PlanNode | None:
@@ -186,11 +389,14 @@ def build_plan(
     analyzer: Analyzer,
     reader: EngineReader,
     vocabulary: Callable[[], Vocabulary],
+    ranking: Ranking | None = None,
 ) -> Plan:
     """Analyze every word of ``parsed`` and build the engine plan (``node`` None: nothing to do).
 
+    ``ranking`` defaults to :data:`DEFAULT_RANKING`, looked up at each call.
+
     ``vocabulary`` gives the frequent words fuzzy terms expand to (built on first use).
     """
-    builder = _Builder(analyzer, reader, vocabulary)
+    builder = _Builder(analyzer, reader, vocabulary, ranking or DEFAULT_RANKING)
     builder.plan.node = builder.group(parsed.root.clauses, True)
     return builder.plan

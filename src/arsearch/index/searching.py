@@ -11,8 +11,10 @@ from ..engines.base import (
     BODY_EXACT,
     TITLE_EXACT,
     AllNode,
+    BoolNode,
     EngineReader,
     FilterSpec,
+    PlanNode,
     SortOrder,
 )
 from ..engines.records import DocumentCodec
@@ -20,6 +22,7 @@ from ..errors import UsageError
 from ..highlight import Marked, make_snippet, mark_text
 from ..models import Hit, Results
 from ..query import Filters, parse_query
+from .feedback import expansion
 from .planner import Plan, build_plan
 from .records import date_bounds
 from .suggest import Vocabulary
@@ -136,7 +139,10 @@ def run_search(
         return Results(
             query=text, total=0, page=page, limit=limit, took_ms=elapsed(), note=EMPTY_NOTE
         )
-    found = reader.search(node, filters=_filter_spec(merged), offset=offset, limit=limit, sort=sort)
+    spec = _filter_spec(merged)
+    if sort == "relevance" and plan.stems and plan.ranking.feedback_terms:
+        node = _with_feedback(node, plan, spec, analyzer, reader, codec)
+    found = reader.search(node, filters=spec, offset=offset, limit=limit, sort=sort)
     matcher = plan.matcher()
     hits = []
     for engine_hit in found.hits:
@@ -172,6 +178,30 @@ def run_search(
         facets={name: _ranked(counts) for name, counts in found.facets.items()},
         note=None,
     )
+
+
+def _with_feedback(
+    node: PlanNode,
+    plan: Plan,
+    spec: FilterSpec,
+    analyzer: Analyzer,
+    reader: EngineReader,
+    codec: DocumentCodec,
+) -> PlanNode:
+    """``node`` re-ranked by the words of its own best hits (pseudo-relevance feedback)."""
+    ranking = plan.ranking
+    first = reader.search(
+        node, filters=spec, offset=0, limit=ranking.feedback_docs, sort="relevance"
+    )
+    documents = [(codec.unpack(hit.stored), hit.score) for hit in first.hits]
+    extra = expansion(
+        documents,
+        analyzer,
+        exclude=plan.stems,
+        terms=ranking.feedback_terms,
+        weight=ranking.feedback_weight,
+    )
+    return node if extra is None else BoolNode(must=(node,), should=(extra,))
 
 
 def suggest_words(
