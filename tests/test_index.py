@@ -300,3 +300,12 @@ def test_searches_from_many_threads_agree(empty_index: Index) -> None:
     for thread in threads:
         thread.join(timeout=120)
     assert failures == []
+
+
+def test_the_same_id_in_two_adds_before_a_commit_keeps_the_last(empty_index: Index) -> None:
+    empty_index.add(ARTICLE)
+    summary = empty_index.add(Document("n1", "عنوان ثان", "نص ثان مختلف"))
+    empty_index.commit()
+    assert summary.to_dict() == {"added": 0, "updated": 1, "unchanged": 0}
+    assert empty_index.ids() == ["n1"]
+    assert empty_index.get("n1").title == "عنوان ثان"

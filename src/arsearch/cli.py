@@ -121,7 +121,10 @@ def index_command(
     )
     try:
         summary = index.add(
-            documents, batch_size=0 if strict else DEFAULT_BATCH_SIZE, progress=progress
+            documents,
+            batch_size=0 if strict else DEFAULT_BATCH_SIZE,
+            progress=progress,
+            workers=None,
         )
         index.commit()
     except DocumentError as error:

@@ -61,6 +61,9 @@ class Record:
     date_key: int | None
     source: str | None
     category: str | None
+    #: Whether a document with this id may already be in the index (False skips
+    #: the delete-by-id, which matters when building a fresh index).
+    replaces: bool = True
 
 
 @dataclass(frozen=True, slots=True)

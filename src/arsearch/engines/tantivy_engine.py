@@ -251,7 +251,8 @@ class TantivyWriter:
 
     def add(self, record: Record) -> None:
         writer = self._live()
-        writer.delete_documents_by_term("id", record.id)
+        if record.replaces:
+            writer.delete_documents_by_term("id", record.id)
         fields: dict[str, Any] = {
             "id": record.id,
             TITLE: record.title_stem,

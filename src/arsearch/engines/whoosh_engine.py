@@ -173,7 +173,8 @@ class WhooshReader:
             options.update(limit=offset + limit + 8)
         results = self._searcher.search(_compile(node), **options)
         rows = []
-        for hit in results:
+        # Facet counting makes whoosh keep every match: load only the page's hits.
+        for hit in results[: options["limit"]]:
             blob = hit["doc"]
             score = 0.0 if sort == "date" else float(hit.score or 0.0)
             rows.append(EngineHit(unpack_id(blob), score, blob))
@@ -247,7 +248,10 @@ class WhooshWriter:
             fields_["source"] = record.source
         if record.date_key is not None:
             fields_["date_key"] = record.date_key
-        self._writer.update_document(**fields_)
+        if record.replaces:
+            self._writer.update_document(**fields_)
+        else:
+            self._writer.add_document(**fields_)
 
     def delete(self, doc_id: str) -> None:
         self._writer.delete_by_term("id", doc_id)

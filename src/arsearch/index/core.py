@@ -78,6 +78,7 @@ class Index:
         self._writer: EngineWriter | None = None
         self._lock: meta.WriterLock | None = None
         self._pending = 0
+        self._uncommitted: set[str] = set()
         self._vocab: tuple[EngineReader, int, Vocabulary] | None = None
         self._codec = DocumentCodec(meta.read_dictionary(path))
         self._trained = False
@@ -294,16 +295,19 @@ class Index:
         *,
         batch_size: int = DEFAULT_BATCH_SIZE,
         progress: Callable[[AddSummary], None] | None = None,
-        workers: int | None = None,
+        workers: int | None = 1,
     ) -> AddSummary:
         """Add documents, replacing those with the same id; unchanged ones are skipped.
 
         An iterable is committed every ``batch_size`` documents (0: only by
         :meth:`commit`), so a crash loses at most one batch and a re-run
         finishes the job. Documents stream through: memory stays bounded
-        whatever their number. Past a few thousand documents, analysis runs in
-        ``workers`` processes (default: one per core). ``progress`` is called
-        after each document.
+        whatever their number. ``progress`` is called after each document.
+
+        ``workers`` > 1 (None: one per core) analyzes, past a few thousand
+        documents, in that many spawned processes, as ``arsearch index`` does;
+        like any code that spawns processes, the calling script then needs the
+        ``if __name__ == "__main__":`` guard, so the default is 1.
         """
         writer = self._open_writer()
         items = iter((documents,) if isinstance(documents, Document) else documents)
@@ -331,40 +335,35 @@ class Index:
         progress: Callable[[AddSummary], None] | None,
     ) -> None:
         reader = self._current_reader()
-        fresh = reader.count() == 0
-        in_batch: set[str] = set()
+        fresh = reader.count() == 0 and not self._uncommitted
         for document in items:
             if not isinstance(document, Document):
                 kind = type(document).__name__
                 raise UsageError(f"Index.add takes Document objects, not {kind}.")
             encoded = encode_document(document)
             digest = content_hash(encoded)
+            if document.id in self._uncommitted:
+                # Not every engine replaces a document added since the last
+                # commit: make the first version durable first.
+                pipeline.flush()
+                self.commit()
+                reader, fresh = self._current_reader(), False
             known = not fresh and reader.contains(document.id)
-            if known and document.id not in in_batch and reader.contains(document.id, digest):
+            if known and reader.contains(document.id, digest):
                 summary.unchanged += 1
             else:
-                replacing = known or document.id in in_batch
-                if document.id in in_batch:
-                    # Not every engine replaces a document added in the same
-                    # uncommitted batch: make the first version durable first.
-                    pipeline.flush()
-                    self.commit()
-                    reader = self._current_reader()
-                    fresh = False
-                    in_batch.clear()
-                pipeline.put(document, encoded, digest)
-                if replacing:
+                # Only a document already committed needs deleting first.
+                pipeline.put(document, encoded, digest, replaces=known)
+                if known:
                     summary.updated += 1
                 else:
                     summary.added += 1
-                in_batch.add(document.id)
+                self._uncommitted.add(document.id)
                 self._pending += 1
                 if batch_size and self._pending >= batch_size:
                     pipeline.flush()
                     self.commit()
-                    reader = self._current_reader()
-                    fresh = False
-                    in_batch.clear()
+                    reader, fresh = self._current_reader(), False
             if progress is not None:
                 progress(summary)
 
@@ -395,6 +394,7 @@ class Index:
             return
         self._writer.commit()
         self._pending = 0
+        self._uncommitted.clear()
         if self._reader is None:
             self._reader = self._engine.reader()
         self._reader.refresh()
@@ -406,3 +406,4 @@ class Index:
         if self._writer is not None:
             self._writer.rollback()
             self._pending = 0
+            self._uncommitted.clear()

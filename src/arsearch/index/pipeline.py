@@ -7,8 +7,11 @@ order. Small adds stay in-process: starting workers costs more than it saves.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import multiprocessing
 import os
+import signal
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -29,21 +32,36 @@ PARALLEL_AFTER = 2_000
 #: Chunks in flight at once; bounds memory whatever the corpus size.
 MAX_IN_FLIGHT = 6
 
+_PR_SET_PDEATHSIG = 1
+
 _worker_analyzer: Analyzer | None = None
 _worker_codec: DocumentCodec | None = None
 
 
+def _die_with_parent() -> None:
+    # A parent killed with SIGKILL cannot stop its pool: have the kernel end the
+    # worker too (Linux), instead of leaving it orphaned.
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # pragma: no cover - not Linux
+        pass
+
+
 def _init_worker(config: dict[str, Any], dictionary: bytes | None) -> None:
     global _worker_analyzer, _worker_codec
+    _die_with_parent()
     _worker_analyzer = Analyzer.from_config(config)
     _worker_codec = DocumentCodec(dictionary)
 
 
-def _make_chunk(chunk: list[tuple[bytes, str]]) -> list[Record]:
+def _make_chunk(chunk: list[tuple[bytes, str, bool]]) -> list[Record]:
     assert _worker_analyzer is not None and _worker_codec is not None
     return [
-        make_record(decode_document(encoded), _worker_analyzer, _worker_codec, encoded, digest)
-        for encoded, digest in chunk
+        make_record(
+            decode_document(encoded), _worker_analyzer, _worker_codec, encoded, digest, replaces
+        )
+        for encoded, digest, replaces in chunk
     ]
 
 
@@ -72,19 +90,22 @@ class RecordPipeline:
         self._workers = workers
         self._seen = 0
         self._pool: ProcessPoolExecutor | None = None
-        self._chunk: list[tuple[bytes, str]] = []
+        self._chunk: list[tuple[bytes, str, bool]] = []
         self._in_flight: deque[Future[list[Record]]] = deque()
 
-    def put(self, document: Document, encoded: bytes, digest: str) -> None:
+    def put(self, document: Document, encoded: bytes, digest: str, replaces: bool) -> None:
         """Queue one document; its record reaches the sink now or on a later call."""
         self._seen += 1
         if self._pool is None:
             if self._workers > 1 and self._seen > PARALLEL_AFTER:
                 self._start()
             else:
-                self._sink(make_record(document, self._analyzer, self._codec, encoded, digest))
+                record = make_record(
+                    document, self._analyzer, self._codec, encoded, digest, replaces
+                )
+                self._sink(record)
                 return
-        self._chunk.append((encoded, digest))
+        self._chunk.append((encoded, digest, replaces))
         if len(self._chunk) >= CHUNK:
             self._submit()
 

@@ -56,7 +56,12 @@ def date_bounds(date_from: str | None, date_to: str | None) -> tuple[int | None,
 
 
 def make_record(
-    document: Document, analyzer: Analyzer, codec: DocumentCodec, encoded: bytes, digest: str
+    document: Document,
+    analyzer: Analyzer,
+    codec: DocumentCodec,
+    encoded: bytes,
+    digest: str,
+    replaces: bool = True,
 ) -> Record:
     """Analyze ``document`` into the terms and stored bytes an engine needs."""
     title_exact, title_stem = analyzer.index_terms(document.title)
@@ -68,6 +73,7 @@ def make_record(
     return Record(
         id=document.id,
         content_hash=digest,
+        replaces=replaces,
         title_exact=title_exact,
         title_stem=title_stem,
         body_exact=body_exact,
