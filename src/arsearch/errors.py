@@ -10,6 +10,7 @@ __all__ = [
     "IndexExistsError",
     "IndexFormatError",
     "IndexLockedError",
+    "LocatedError",
     "NoIndexError",
     "QueryTooLongError",
     "UsageError",
@@ -48,26 +49,23 @@ class QueryTooLongError(UsageError):
     """A query longer than the configured bound."""
 
 
-class DocumentError(ArsearchError):
+class LocatedError(ArsearchError):
+    """A problem at a place in an input file, reported as ``path:line: reason``."""
+
+    def __init__(self, path: str, line: int | None, reason: str) -> None:
+        where = f"{path}:{line}" if line is not None else path
+        super().__init__(f"{where}: {reason}")
+        self.path = path
+        self.line = line
+        self.reason = reason
+
+
+class DocumentError(LocatedError):
     """A bad input record, reported as ``path:line: reason``."""
 
-    def __init__(self, path: str, line: int | None, reason: str) -> None:
-        where = f"{path}:{line}" if line is not None else path
-        super().__init__(f"{where}: {reason}")
-        self.path = path
-        self.line = line
-        self.reason = reason
 
-
-class EvaluationError(ArsearchError):
+class EvaluationError(LocatedError):
     """A bad line in a query or qrels file, reported as ``path:line: reason``."""
-
-    def __init__(self, path: str, line: int | None, reason: str) -> None:
-        where = f"{path}:{line}" if line is not None else path
-        super().__init__(f"{where}: {reason}")
-        self.path = path
-        self.line = line
-        self.reason = reason
 
 
 class DocumentNotFoundError(ArsearchError, KeyError):

@@ -65,6 +65,22 @@ class Record:
     #: the delete-by-id, which matters when building a fresh index).
     replaces: bool = True
 
+    def fields(self) -> dict[str, str | int | bytes]:
+        """The values every engine indexes or stores, by field name; absent metadata left out."""
+        values: dict[str, str | int | bytes] = {
+            "id": self.id,
+            TITLE: self.title_stem,
+            BODY: self.body_stem,
+            TITLE_EXACT: self.title_exact,
+            BODY_EXACT: self.body_exact,
+            "doc": self.stored,
+        }
+        optional = (("category", self.category), ("source", self.source))
+        values.update({name: value for name, value in optional if value is not None})
+        if self.date_key is not None:
+            values["date_key"] = self.date_key
+        return values
+
 
 @dataclass(frozen=True, slots=True)
 class TermNode:

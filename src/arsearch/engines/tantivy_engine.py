@@ -253,21 +253,7 @@ class TantivyWriter:
         writer = self._live()
         if record.replaces:
             writer.delete_documents_by_term("id", record.id)
-        fields: dict[str, Any] = {
-            "id": record.id,
-            TITLE: record.title_stem,
-            BODY: record.body_stem,
-            TITLE_EXACT: record.title_exact,
-            BODY_EXACT: record.body_exact,
-            "doc": record.stored,
-        }
-        if record.category is not None:
-            fields["category"] = record.category
-        if record.source is not None:
-            fields["source"] = record.source
-        if record.date_key is not None:
-            fields["date_key"] = record.date_key
-        document = tantivy.Document(**fields)
+        document = tantivy.Document(**record.fields())
         # Explicitly unsigned: a keyword argument would make small values signed.
         document.add_unsigned("hash", _hash_key(record.content_hash))
         writer.add_document(document)

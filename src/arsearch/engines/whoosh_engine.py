@@ -15,10 +15,6 @@ from whoosh.index import LockError
 
 from ..errors import IndexLockedError
 from .base import (
-    BODY,
-    BODY_EXACT,
-    TITLE,
-    TITLE_EXACT,
     AllNode,
     EngineHit,
     EngineResults,
@@ -233,21 +229,7 @@ class WhooshWriter:
             raise IndexLockedError(_LOCKED) from None
 
     def add(self, record: Record) -> None:
-        fields_: dict[str, Any] = {
-            "id": record.id,
-            "idhash": f"{record.id}\x1f{record.content_hash}",
-            TITLE: record.title_stem,
-            BODY: record.body_stem,
-            TITLE_EXACT: record.title_exact,
-            BODY_EXACT: record.body_exact,
-            "doc": record.stored,
-        }
-        if record.category is not None:
-            fields_["category"] = record.category
-        if record.source is not None:
-            fields_["source"] = record.source
-        if record.date_key is not None:
-            fields_["date_key"] = record.date_key
+        fields_ = {**record.fields(), "idhash": f"{record.id}\x1f{record.content_hash}"}
         if record.replaces:
             self._writer.update_document(**fields_)
         else:
