@@ -290,10 +290,12 @@ def evaluate(
 ) -> Evaluation:
     """Run each judged query through ``index.search`` and score its top :data:`DEPTH` hits.
 
-    ``search(text, limit)`` replaces ``index.search`` (for benchmarks that vary
-    ranking settings); ``progress`` is called with the count of queries run.
-    A query that the index refuses (over the length bound) scores 0 and
-    keeps its error.
+    A query runs as ``index.search(text, limit=DEPTH, snippets=False)``: the
+    parsing, planning and ranking of every search, without the snippets, which
+    do not change the order. ``search(text, limit)`` replaces that call (for
+    benchmarks that rewrite the text); ``progress`` is called with the count of
+    queries run. A query that the index refuses (over the length bound) scores
+    0 and keeps its error.
     """
     run_query = search or (lambda text, limit: index.search(text, limit=limit, snippets=False))
     judged = {

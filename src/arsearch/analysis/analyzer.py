@@ -47,6 +47,7 @@ class Analyzer:
         *,
         stemmer: str = DEFAULT_STEMMER,
         stopwords: Iterable[str] | None = None,
+        # ؤ/ئ→ء measured +0.000..+0.002 MRR@10, within noise (bench/RESULTS.md): not folded.
         fold_hamza: bool = False,
     ) -> None:
         self._stemmer = get_stemmer(stemmer)
