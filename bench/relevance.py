@@ -392,7 +392,9 @@ def _git_commit() -> str:
 
 
 def _load() -> str:
-    return os.getloadavg().__repr__() if hasattr(os, "getloadavg") else "n/a"
+    if not hasattr(os, "getloadavg"):
+        return "n/a"
+    return ", ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
 def section(
@@ -410,7 +412,7 @@ def section(
         "",
         f"Written by `bench/relevance.py` on {started}; {machine()}.",
         f"Load average at the end: {_load()}. Code: commit {_git_commit()}.",
-        "Reproduce: `python bench/relevance.py --write` (about 20 minutes with cold caches).",
+        "Reproduce: `python bench/relevance.py --write` (about 10 minutes here, caches cold).",
         "",
         "Every question goes through `Index.search` with page size 100 (the code of",
         "`arsearch eval`), raw text as published, query language included; tantivy engine.",
