@@ -30,11 +30,11 @@ from ..engines.base import (
 from ..highlight import Matcher
 from ..query import Clause, Group, Or, ParsedQuery, Phrase, Term
 from .suggest import Vocabulary
+from .wordforms import has_arabic_letter, stand_ins, without_proclitic
 
 __all__ = [
     "DEFAULT_RANKING",
     "MAX_EXPANSIONS",
-    "PROCLITICS",
     "TITLE_BOOST",
     "Plan",
     "Ranking",
@@ -46,15 +46,6 @@ __all__ = [
 TITLE_BOOST = 2.0
 #: Bound on the terms a prefix (word*) or fuzzy (word~) query expands to.
 MAX_EXPANSIONS = 64
-#: Attached conjunctions (و ف) and prepositions (ب ل ك), longest first: what a
-#: word may be written with, glued on, in front of a name the stemmer leaves whole.
-PROCLITICS = ("وب", "ول", "وك", "فب", "فل", "فك", "ب", "ل", "ك", "و", "ف")
-#: A word stripped of a proclitic must keep at least this many letters.
-MIN_STRIPPED = 3
-#: How many of the nearest indexed spellings stand in for a word absent from the index.
-FALLBACK_SPELLINGS = 3
-#: The definite article, before which a missing space glues two words together.
-_ARTICLE = "\u0627\u0644"  # ال
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,14 +157,14 @@ class _Builder:
     def _forms(self, exact: str, stem: str) -> list[tuple[str, str]] | None:
         """The forms a positive word is searched under; None: the word is a misspelt stop word."""
         forms = [(exact, stem)]
-        if not _has_arabic_letter(exact):
+        if not has_arabic_letter(exact):
             return forms
         if self.ranking.proclitics:
-            stripped = self._without_proclitic(exact)
+            stripped = without_proclitic(exact, self._doc_freq, self._analyzed)
             if stripped:
                 return forms + stripped
         if self.ranking.fallback and self._absent(exact, stem):
-            found = self._fallback(exact)
+            found = stand_ins(exact, self._doc_freq, self._analyzed, self.vocabulary())
             return None if found is None else forms + found
         return forms
 
@@ -188,49 +179,6 @@ class _Builder:
     def _analyzed(self, word: str) -> tuple[str, str | None]:
         pieces = self.analyzer.word_terms(word)
         return pieces[0] if len(pieces) == 1 else (word, None)
-
-    def _without_proclitic(self, exact: str) -> list[tuple[str, str]]:
-        """The word without an attached و/ف/ب/ل/ك when that form is the more frequent one.
-
-        A name the stemmer leaves whole (بكاليفورنيا) is mostly written without
-        the preposition; a word that only looks prefixed (كتاب, وزير) is far more
-        frequent than its remainder (تاب, زير), so it is left alone.
-        """
-        frequency: int | None = None
-        for clitic in PROCLITICS:
-            rest = exact[len(clitic) :]
-            if not exact.startswith(clitic) or len(rest) < MIN_STRIPPED:
-                continue
-            if frequency is None:
-                frequency = self._doc_freq(exact)
-            if self._doc_freq(rest) > frequency:
-                rest_exact, rest_stem = self._analyzed(rest)
-                return [] if rest_stem is None else [(rest_exact, rest_stem)]
-        return []
-
-    def _fallback(self, exact: str) -> list[tuple[str, str]] | None:
-        """Indexed stand-ins for a word no document holds (a typo, or two glued words)."""
-        for at in _article_positions(exact):
-            left, right = exact[:at], exact[at:]
-            if self._doc_freq(left) and self._doc_freq(right):
-                parts = [self._analyzed(left), self._analyzed(right)]
-                return [(word, stem) for word, stem in parts if stem is not None]
-        distance = 1 if len(exact) <= 5 else 2
-        near = self.vocabulary().near(exact, distance)
-        if not near:
-            return []
-        closest = near[0][1]
-        found: list[tuple[str, str]] = []
-        for word, word_distance, _freq in near[:FALLBACK_SPELLINGS]:
-            if word_distance > closest:
-                break
-            word_exact, word_stem = self._analyzed(word)
-            if word_stem is None:
-                if not found:
-                    return None  # the nearest spelling is a stop word (اللتى for التى)
-                continue
-            found.append((word_exact, word_stem))
-        return found
 
     def term(self, term: Term, positive: bool) -> PlanNode | None:
         if term.prefix:
@@ -362,18 +310,6 @@ class _Builder:
                     self.ranking.proximity,
                     slop=self.ranking.proximity_slop,
                 )
-
-
-def _has_arabic_letter(word: str) -> bool:
-    return any("\u0621" <= char <= "\u064a" for char in word)
-
-
-def _article_positions(word: str) -> Iterator[int]:
-    """Where ال starts inside ``word`` with at least two letters before it and three after."""
-    at = word.find(_ARTICLE, 2)
-    while at != -1 and len(word) - at >= 3:
-        yield at
-        at = word.find(_ARTICLE, at + 1)
 
 
 def _combine(parts: list[PlanNode]) -> PlanNode | None:
