@@ -152,7 +152,7 @@ def test_another_format_says_how_to_rebuild(tmp_path: Path) -> None:
     with pytest.raises(IndexFormatError) as caught:
         Index.open(tmp_path / "ix")
     assert str(caught.value) == (
-        f"The index at '{tmp_path / 'ix'}' has format 99, but this arsearch reads format 1. "
+        f"The index at '{tmp_path / 'ix'}' has format 99, but this arsearch reads format 2. "
         f"Rebuild it with: arsearch index --rebuild --index {tmp_path / 'ix'} PATH..."
     )
 

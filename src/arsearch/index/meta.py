@@ -30,7 +30,7 @@ __all__ = [
 ]
 
 #: Bumped whenever the on-disk layout changes; older indexes must be rebuilt.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 META_FILE = "arsearch.json"
 COMMIT_FILE = "commit.json"
