@@ -340,8 +340,6 @@ class Index:
             if not isinstance(document, Document):
                 kind = type(document).__name__
                 raise UsageError(f"Index.add takes Document objects, not {kind}.")
-            encoded = encode_document(document)
-            digest = content_hash(encoded)
             if document.id in self._uncommitted:
                 # Not every engine replaces a document added since the last
                 # commit: make the first version durable first.
@@ -349,6 +347,12 @@ class Index:
                 self.commit()
                 reader, fresh = self._current_reader(), False
             known = not fresh and reader.contains(document.id)
+            encoded = digest = None
+            if known:
+                # Only a committed version needs the hash now, to compare with;
+                # a new document is hashed where it is analyzed.
+                encoded = encode_document(document)
+                digest = content_hash(encoded)
             if known and reader.contains(document.id, digest):
                 summary.unchanged += 1
             else:

@@ -19,9 +19,9 @@ from typing import Any
 
 from ..analysis import Analyzer
 from ..engines.base import Record
-from ..engines.records import DocumentCodec, decode_document
+from ..engines.records import DocumentCodec, decode_document, encode_document
 from ..models import Document
-from .records import make_record
+from .records import content_hash, make_record
 
 __all__ = ["CHUNK", "PARALLEL_AFTER", "RecordPipeline"]
 
@@ -55,14 +55,37 @@ def _init_worker(config: dict[str, Any], dictionary: bytes | None) -> None:
     _worker_codec = DocumentCodec(dictionary)
 
 
-def _make_chunk(chunk: list[tuple[bytes, str, bool]]) -> list[Record]:
+# A queued document: its stored JSON and content hash when the parent already
+# computed them (to compare with a committed version), else its fields.
+_Queued = tuple[bytes | dict[str, Any], str | None, bool]
+
+
+def _record(
+    document: Document,
+    analyzer: Analyzer,
+    codec: DocumentCodec,
+    encoded: bytes | None,
+    digest: str | None,
+    replaces: bool,
+) -> Record:
+    if encoded is None or digest is None:
+        encoded = encode_document(document)
+        digest = content_hash(encoded)
+    return make_record(document, analyzer, codec, encoded, digest, replaces)
+
+
+def _make_chunk(chunk: list[_Queued]) -> list[Record]:
     assert _worker_analyzer is not None and _worker_codec is not None
-    return [
-        make_record(
-            decode_document(encoded), _worker_analyzer, _worker_codec, encoded, digest, replaces
+    records = []
+    for payload, digest, replaces in chunk:
+        if isinstance(payload, bytes):
+            document, encoded = decode_document(payload), payload
+        else:
+            document, encoded = Document.from_dict(payload), None
+        records.append(
+            _record(document, _worker_analyzer, _worker_codec, encoded, digest, replaces)
         )
-        for encoded, digest, replaces in chunk
-    ]
+    return records
 
 
 def default_workers() -> int:
@@ -90,22 +113,28 @@ class RecordPipeline:
         self._workers = workers
         self._seen = 0
         self._pool: ProcessPoolExecutor | None = None
-        self._chunk: list[tuple[bytes, str, bool]] = []
+        self._chunk: list[_Queued] = []
         self._in_flight: deque[Future[list[Record]]] = deque()
 
-    def put(self, document: Document, encoded: bytes, digest: str, replaces: bool) -> None:
-        """Queue one document; its record reaches the sink now or on a later call."""
+    def put(
+        self, document: Document, encoded: bytes | None, digest: str | None, replaces: bool
+    ) -> None:
+        """Queue one document; its record reaches the sink now or on a later call.
+
+        ``encoded`` and ``digest`` (its stored JSON and content hash) are computed
+        here, in a worker when there are workers, unless the caller has them.
+        """
         self._seen += 1
         if self._pool is None:
             if self._workers > 1 and self._seen > PARALLEL_AFTER:
                 self._start()
             else:
-                record = make_record(
-                    document, self._analyzer, self._codec, encoded, digest, replaces
+                self._sink(
+                    _record(document, self._analyzer, self._codec, encoded, digest, replaces)
                 )
-                self._sink(record)
                 return
-        self._chunk.append((encoded, digest, replaces))
+        payload = encoded if encoded is not None else document.to_dict()
+        self._chunk.append((payload, digest, replaces))
         if len(self._chunk) >= CHUNK:
             self._submit()
 
