@@ -43,10 +43,13 @@ unit: $(STAMP)
 
 test: $(STAMP) browser-deps lint typecheck unit
 
+# Every benchmark, each writing its section of bench/RESULTS.md (reads ../shared/data).
 bench: $(STAMP)
 	$(BIN)/python bench/analysis.py --write
 	$(BIN)/python bench/indexing.py --write
 	$(BIN)/python bench/queries.py --write
+	$(BIN)/python bench/web.py --write
+	$(BIN)/python bench/relevance.py --write
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-artifacts
