@@ -19,13 +19,7 @@ def api_search() -> Response:
     """``GET /api/search?q=&page=&limit=&sort=&category=&source=``: ``Results.to_dict()``."""
     params = read_search(request.args)
     with using_index() as index:
-        results = index.search(
-            params.query,
-            limit=params.limit,
-            page=params.page,
-            sort=params.sort,
-            filters=params.filters,
-        )
+        results = params.run(index)
     return json_response(results.to_dict())
 
 

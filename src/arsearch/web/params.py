@@ -7,6 +7,8 @@ from typing import Any, Literal
 from werkzeug.datastructures import MultiDict
 
 from ..errors import QueryTooLongError, UsageError
+from ..index import Index
+from ..models import Results
 from ..query import MAX_QUERY_LENGTH
 
 __all__ = ["DEFAULT_LIMIT", "FACETS", "SearchParams", "query_arg", "read_search", "whole_number"]
@@ -72,6 +74,12 @@ class SearchParams:
         self.limit = limit
         self.sort: Sort = sort
         self.filters = filters
+
+    def run(self, index: Index) -> Results:
+        """These parameters' search on ``index``: what the page and the API both show."""
+        return index.search(
+            self.query, limit=self.limit, page=self.page, sort=self.sort, filters=self.filters
+        )
 
     def is_search(self) -> bool:
         """Whether there is anything to search for (words or a filter)."""

@@ -87,13 +87,7 @@ def search_page() -> str:
     results = None
     with using_index() as index:
         if params.is_search():
-            results = index.search(
-                params.query,
-                limit=params.limit,
-                page=params.page,
-                sort=params.sort,
-                filters=params.filters,
-            )
+            results = params.run(index)
         documents = len(index)
     last = _last_page(results) if results is not None else 1
     return render_template(
