@@ -6,7 +6,6 @@ import json
 import sys
 import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any, Literal, NoReturn, TypeVar
 
 import click
@@ -152,14 +151,17 @@ def index_command(
 def _open_for_indexing(
     index_dir: str, engine: str | None, stemmer: str | None, rebuild: bool
 ) -> Index:
-    if rebuild or not (Path(index_dir) / "arsearch.json").exists():
+    try:
+        index = None if rebuild else Index.open(index_dir)
+    except NoIndexError:
+        index = None
+    if index is None:
         return Index.create(
             index_dir,
             engine=engine or DEFAULT_ENGINE,
             stemmer=stemmer or DEFAULT_STEMMER,
             overwrite=rebuild,
         )
-    index = Index.open(index_dir)
     for name, value in (("engine", engine), ("stemmer", stemmer)):
         current = index.engine if name == "engine" else index.analyzer.stemmer
         if value is not None and value != current:
