@@ -7,9 +7,10 @@ configuration and with each stemmer, runs every question through
 and with ``--write`` replaces the "## Relevance" section of ``bench/RESULTS.md``.
 
 The default rows run the shipped configuration untouched. Each lever row runs
-the same search with one field of ``arsearch.index.planner.DEFAULT_RANKING``
-changed (patched for that run only), or on an index built another way; paired
-differences come with 95% bootstrap confidence intervals over the questions.
+the same search with one field of the default ``arsearch.Ranking`` changed
+(passed to ``Index.searcher(ranking=...)``), or on an index built with another
+``Analyzer``; paired differences come with 95% bootstrap confidence intervals
+over the questions.
 
 Built indexes are cached outside the repository (``--cache``, default
 ``$TMPDIR/arsearch-relevance``), keyed by the analyzer configuration: the news
@@ -23,7 +24,6 @@ the small set added to the copy.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import gzip
 import hashlib
 import json
@@ -40,14 +40,10 @@ from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
-from unittest import mock
 
-from arsearch.analysis import Analyzer
-from arsearch.errors import ArsearchError
+from arsearch import Analyzer, ArsearchError, Document, Index, Ranking, Results
 from arsearch.evaluation import METRICS, evaluate, read_qrels, read_queries
-from arsearch.index import Index, planner
-from arsearch.index.planner import DEFAULT_RANKING, Ranking
-from arsearch.models import Document, Results
+from arsearch.index import DEFAULT_RANKING
 from common import RESULTS, machine, utc_now, write_section
 
 REPO = Path(__file__).resolve().parents[1]
@@ -55,8 +51,8 @@ DATA = REPO.parent / "shared" / "data"
 CACHE = Path(tempfile.gettempdir()) / "arsearch-relevance"
 SETS = ("arcd", "xquad_ar")
 #: Bumped when arsearch changes what it indexes for a document, so cached
-#: indexes are rebuilt (2: the body fields hold the title too).
-LAYOUT = 2
+#: indexes are rebuilt (2: the body fields hold the title too; 3: index format 3).
+LAYOUT = 3
 
 
 @dataclass(frozen=True)
@@ -95,17 +91,7 @@ def _log(message: str) -> None:
 
 
 def _create(path: Path, build: Build) -> Index:
-    index = Index.create(path, stemmer=build.stemmer, fold_hamza=build.fold_hamza)
-    if build.keep_stopwords:
-        # Index.create takes no stop-word list: record the ablated list in the
-        # index's metadata before any document is added, and reopen.
-        index.close()
-        meta_file = path / "arsearch.json"
-        meta = json.loads(meta_file.read_text(encoding="utf-8"))
-        meta["analyzer"] = build.analyzer().to_config()
-        meta_file.write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
-        index = Index.open(path)
-    return index
+    return Index.create(path, analyzer=build.analyzer())
 
 
 def read_corpus(path: Path) -> Iterator[Document]:
@@ -246,7 +232,7 @@ class Variant:
 
     label: str
     build: Build = DEFAULT_BUILD
-    ranking: Ranking | None = None  # None: the shipped DEFAULT_RANKING, unpatched
+    ranking: Ranking = DEFAULT_RANKING
     #: Blank out the query language's operator characters before searching.
     plain_text: bool = False
 
@@ -327,18 +313,15 @@ def _measure(
         resolved[key] = build_index(variant.build, dataset, bool(news), data, cache)
     queries = read_queries(data / dataset / "queries.jsonl")
     qrels = read_qrels(data / dataset / "qrels.tsv")
-    patch = (
-        contextlib.nullcontext()
-        if variant.ranking is None
-        else mock.patch.object(planner, "DEFAULT_RANKING", variant.ranking)
-    )
     started = time.perf_counter()
-    with Index.open(resolved[key]) as index, patch:
+    with Index.open(resolved[key]) as index, index.searcher(ranking=variant.ranking) as searcher:
 
         def search(text: str, limit: int) -> Results:
-            return index.search(as_plain_text(text), limit=limit, snippets=False)
+            return searcher.search(as_plain_text(text), limit=limit, snippets=False)
 
-        evaluation = evaluate(index, queries, qrels, search=search if variant.plain_text else None)
+        evaluation = evaluate(
+            searcher, queries, qrels, search=search if variant.plain_text else None
+        )
     by_id = {scores.id: scores.mrr_at_10 for scores in evaluation.queries}
     return Measured(
         means=evaluation.means,

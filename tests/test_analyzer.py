@@ -127,7 +127,7 @@ def test_public_api() -> None:
 def test_word_terms() -> None:
     analyzer = Analyzer()
     assert analyzer.word_terms("للحكومة") == (("للحكومه", "حكوم"),)
-    assert analyzer.word_terms("في") == (("في", None),)
+    assert analyzer.word_terms("في") == (("في", ""),)
     assert analyzer.word_terms("ـــ") == ()
 
 

@@ -100,7 +100,7 @@ def test_rebuild_with_another_engine(tmp_path: Path) -> None:
 def test_query_without_an_index(tmp_path: Path) -> None:
     done = run_cli("query", "النفط", cwd=tmp_path)
     assert done.returncode == 1
-    assert done.stderr == "Error: No index at 'index/'. Build one with: arsearch index seeds/\n"
+    assert done.stderr == "Error: No index at 'index'. Build one with: arsearch index seeds/\n"
 
 
 def test_query_json_has_the_documented_shape(seeded: Path) -> None:
@@ -114,6 +114,7 @@ def test_query_json_has_the_documented_shape(seeded: Path) -> None:
         "limit",
         "took_ms",
         "did_you_mean",
+        "note",
         "facets",
         "hits",
     ]
@@ -125,6 +126,7 @@ def test_query_json_has_the_documented_shape(seeded: Path) -> None:
         "title",
         "title_html",
         "snippet",
+        "snippet_text",
         "date",
         "source",
         "category",

@@ -85,9 +85,16 @@ def test_kill_9_while_indexing_then_rerun(tmp_path: Path, engine: str) -> None:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    commit_file = index_dir / "commit.json"
+    marker = index_dir / "arsearch.json"
+
+    def committed_once() -> bool:
+        try:
+            return json.loads(marker.read_text(encoding="utf-8"))["documents"] > 0
+        except (OSError, ValueError, KeyError):
+            return False
+
     deadline = time.monotonic() + 120
-    while not commit_file.exists() and process.poll() is None and time.monotonic() < deadline:
+    while not committed_once() and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.01)
     assert process.poll() is None, "indexing ended before the first batch was committed"
     workers = _children(process.pid)

@@ -21,6 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import arsearch.documents
+from arsearch.dates import check_date
 from arsearch.documents import (
     SUPPORTED_SUFFIXES,
     decoding,
@@ -28,7 +29,7 @@ from arsearch.documents import (
     read_documents,
     read_file,
     reading,
-    records,
+    validation,
 )
 from arsearch.errors import DocumentError
 from arsearch.models import Document
@@ -373,9 +374,9 @@ def test_non_iso_dates_are_rejected(in_tmp: Path, date: str) -> None:
 @settings(max_examples=60, deadline=None)
 @given(st.datetimes(timezones=st.none() | st.just(timezone.utc)))
 def test_every_isoformat_datetime_is_accepted(moment: Any) -> None:
-    assert records.check_date(moment.isoformat())
-    assert records.check_date(moment.isoformat(sep=" ", timespec="minutes"))
-    assert records.check_date(moment.date().isoformat())
+    assert check_date(moment.isoformat())
+    assert check_date(moment.isoformat(sep=" ", timespec="minutes"))
+    assert check_date(moment.date().isoformat())
 
 
 @settings(max_examples=60, deadline=None)
@@ -822,7 +823,7 @@ def test_closing_early_closes_the_file(in_tmp: Path) -> None:
 
 # --- docstring examples -----------------------------------------------------------------
 
-MODULES = [arsearch.documents, decoding, formats, reading, records]
+MODULES = [arsearch.documents, decoding, formats, reading, validation]
 
 
 @pytest.mark.parametrize("module", MODULES, ids=[module.__name__ for module in MODULES])

@@ -343,7 +343,7 @@ def test_eval_command_without_an_index(tmp_path: Path, files: tuple[Path, Path])
     queries, qrels = files
     done = run_cli("eval", "--queries", str(queries), "--qrels", str(qrels), cwd=tmp_path)
     assert done.returncode == 1
-    assert done.stderr == "Error: No index at 'index/'. Build one with: arsearch index seeds/\n"
+    assert done.stderr == "Error: No index at 'index'. Build one with: arsearch index seeds/\n"
 
 
 def test_eval_command_with_no_shared_ids_is_a_usage_error(

@@ -174,39 +174,39 @@ def test_syntax(raw: str, expected: tuple[Clause, ...]) -> None:
 @pytest.mark.parametrize(
     "raw, filters, rest",
     [
-        ("category:رياضة هدف", Filters(category=("رياضة",)), words("هدف")),
-        ("هدف Category:رياضة", Filters(category=("رياضة",)), words("هدف")),
+        ("category:رياضة هدف", Filters({"category": ("رياضة",)}), words("هدف")),
+        ("هدف Category:رياضة", Filters({"category": ("رياضة",)}), words("هدف")),
         (
             "category:رياضة category:اقتصاد category:رياضة",
-            Filters(category=("رياضة", "اقتصاد")),
+            Filters({"category": ("رياضة", "اقتصاد")}),
             (),
         ),
-        ("source:الصباح", Filters(source=("الصباح",)), ()),
-        ('source:"صحيفة  الصباح" خبر', Filters(source=("صحيفة الصباح",)), words("خبر")),
-        ("source:«صحيفة الصباح»", Filters(source=("صحيفة الصباح",)), ()),
-        ("+category:رياضة", Filters(category=("رياضة",)), ()),
+        ("source:الصباح", Filters({"source": ("الصباح",)}), ()),
+        ('source:"صحيفة  الصباح" خبر', Filters({"source": ("صحيفة الصباح",)}), words("خبر")),
+        ("source:«صحيفة الصباح»", Filters({"source": ("صحيفة الصباح",)}), ()),
+        ("+category:رياضة", Filters({"category": ("رياضة",)}), ()),
         (
             "date:2021-01-01..2021-12-31",
-            Filters(date_from="2021-01-01", date_to="2021-12-31"),
+            Filters(ranges={"date": ("2021-01-01", "2021-12-31")}),
             (),
         ),
-        ("date:2021-01-01..", Filters(date_from="2021-01-01"), ()),
-        ("date:..2021-12-31", Filters(date_to="2021-12-31"), ()),
-        ("date:2021", Filters(date_from="2021-01-01", date_to="2021-12-31"), ()),
-        ("date:2021-03", Filters(date_from="2021-03-01", date_to="2021-03-31"), ()),
-        ("date:2020-02", Filters(date_from="2020-02-01", date_to="2020-02-29"), ()),
-        ("date:2021-03-05", Filters(date_from="2021-03-05", date_to="2021-03-05"), ()),
-        ("date:2021-3-5", Filters(date_from="2021-03-05", date_to="2021-03-05"), ()),
-        ("date:2019..2021-06", Filters(date_from="2019-01-01", date_to="2021-06-30"), ()),
-        ("date:٢٠٢١", Filters(date_from="2021-01-01", date_to="2021-12-31"), ()),
+        ("date:2021-01-01..", Filters(ranges={"date": ("2021-01-01", None)}), ()),
+        ("date:..2021-12-31", Filters(ranges={"date": (None, "2021-12-31")}), ()),
+        ("date:2021", Filters(ranges={"date": ("2021-01-01", "2021-12-31")}), ()),
+        ("date:2021-03", Filters(ranges={"date": ("2021-03-01", "2021-03-31")}), ()),
+        ("date:2020-02", Filters(ranges={"date": ("2020-02-01", "2020-02-29")}), ()),
+        ("date:2021-03-05", Filters(ranges={"date": ("2021-03-05", "2021-03-05")}), ()),
+        ("date:2021-3-5", Filters(ranges={"date": ("2021-03-05", "2021-03-05")}), ()),
+        ("date:2019..2021-06", Filters(ranges={"date": ("2019-01-01", "2021-06-30")}), ()),
+        ("date:٢٠٢١", Filters(ranges={"date": ("2021-01-01", "2021-12-31")}), ()),
         (
             "date:2020 date:2020-06..2021",
-            Filters(date_from="2020-06-01", date_to="2020-12-31"),
+            Filters(ranges={"date": ("2020-06-01", "2020-12-31")}),
             (),
         ),
         (
             "(date:2021 OR سوريا)",
-            Filters(date_from="2021-01-01", date_to="2021-12-31"),
+            Filters(ranges={"date": ("2021-01-01", "2021-12-31")}),
             words("سوريا"),
         ),
     ],
@@ -408,7 +408,9 @@ def test_max_length_is_configurable() -> None:
 
 def test_parsed_query_keeps_the_text() -> None:
     raw = " سوريا  category:x "
-    assert parse_query(raw) == ParsedQuery(raw, Group(words("سوريا")), Filters(("x",)))
+    assert parse_query(raw) == ParsedQuery(
+        raw, Group(words("سوريا")), Filters({"category": ("x",)})
+    )
 
 
 def test_is_empty() -> None:
@@ -433,8 +435,9 @@ def test_positive_terms_and_phrases_skip_everything_negated() -> None:
 
 def test_filters_is_empty() -> None:
     assert Filters().is_empty()
-    assert not Filters(source=("الصباح",)).is_empty()
-    assert not Filters(date_to="2021-01-01").is_empty()
+    assert not Filters({"source": ("الصباح",)}).is_empty()
+    assert not Filters(ranges={"date": (None, "2021-01-01")}).is_empty()
+    assert Filters({"source": ()}, {"date": (None, None)}).is_empty()
 
 
 @pytest.mark.parametrize(
@@ -442,19 +445,19 @@ def test_filters_is_empty() -> None:
     [
         (Filters(), Filters(), Filters()),
         (
-            Filters(category=("a", "b")),
-            Filters(category=("b", "c"), source=("s",)),
-            Filters(category=("a", "b", "c"), source=("s",)),
+            Filters({"category": ("a", "b")}),
+            Filters({"category": ("b", "c"), "source": ("s",)}),
+            Filters({"category": ("a", "b", "c"), "source": ("s",)}),
         ),
         (
-            Filters(date_from="2020-01-01", date_to="2021-12-31"),
-            Filters(date_from="2021-01-01"),
-            Filters(date_from="2021-01-01", date_to="2021-12-31"),
+            Filters(ranges={"date": ("2020-01-01", "2021-12-31")}),
+            Filters(ranges={"date": ("2021-01-01", None)}),
+            Filters(ranges={"date": ("2021-01-01", "2021-12-31")}),
         ),
         (
-            Filters(date_to="2021-12-31"),
-            Filters(date_from="2019-01-01", date_to="2020-06-30"),
-            Filters(date_from="2019-01-01", date_to="2020-06-30"),
+            Filters(ranges={"date": (None, "2021-12-31")}),
+            Filters(ranges={"date": ("2019-01-01", "2020-06-30")}),
+            Filters(ranges={"date": ("2019-01-01", "2020-06-30")}),
         ),
     ],
     ids=["empty", "lists-joined", "latest-start", "earliest-end"],

@@ -19,7 +19,7 @@ from werkzeug.test import TestResponse
 
 from arsearch import Document
 from arsearch.cli import cli
-from arsearch.index import Index
+from arsearch.index import Index, Searcher
 from arsearch.web import assets_dir, blueprint, create_app, error_body
 from arsearch.web.errors import INTERNAL_MESSAGE
 from arsearch.web.security import CONTENT_SECURITY_POLICY
@@ -166,7 +166,7 @@ def test_results_page_shows_count_time_marked_hits_and_links_keeping_the_query(
     assert "ملّي ثانية" in html
     assert html.count('class="hit"') == len(expected.hits)
     for hit in expected.hits:
-        assert hit.title_html in html and hit.snippet in html
+        assert hit.title.html() in html and hit.snippet.html() in html
     assert "<mark>النفط</mark>" in html
     first = links(html)[links(html).index(f"/doc/a008?q={_quoted(OIL)}")]
     assert params_of(first) == {"q": [OIL]}
@@ -210,7 +210,8 @@ def test_sort_links_and_date_order(client: FlaskClient, reference: Index) -> Non
     expected = reference.search("الجديد", sort="date")
     dates = [hit.date or "" for hit in expected.hits]
     assert dates == sorted(dates, reverse=True)
-    assert html.index(expected.hits[0].title_html) < html.index(expected.hits[1].title_html)
+    first, second = (hit.title.html() for hit in expected.hits[:2])
+    assert html.index(first) < html.index(second)
 
 
 def test_pagination_has_prev_next_and_numbers(client: FlaskClient) -> None:
@@ -261,7 +262,8 @@ def test_document_page_marks_the_query_and_keeps_paragraphs(
     client: FlaskClient, reference: Index
 ) -> None:
     html = html_of(client.get("/doc/a008", query_string={"q": OIL}))
-    title_html, body_html = reference.highlight("a008", OIL)
+    title, body = reference.highlight("a008", OIL)
+    title_html, body_html = title.html(), body.html()
     assert f"<h1>{title_html}</h1>" in html
     assert html.count("<mark>النفط</mark>") == 1 + body_html.count("<mark>النفط</mark>") >= 3
     body = re.search(r'<div class="body">(.*?)</div>', html, re.S)
@@ -544,7 +546,7 @@ def test_an_unexpected_error_is_a_generic_500_and_the_traceback_goes_to_the_log(
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("secret internals at /srv/x")
 
-    monkeypatch.setattr(Index, "search", broken)
+    monkeypatch.setattr(Searcher, "search", broken)
     with caplog.at_level(logging.ERROR):
         api = client.get("/api/search?q=x")
         page = client.get("/?q=x")
@@ -567,7 +569,7 @@ def test_without_an_index_the_page_explains_and_the_api_says_no_index(
     missing = tmp_path / "later"
     app = create_app({"INDEX": str(missing), "TESTING": True})
     client = app.test_client()
-    expected = f"No index at '{missing}'. Build one with: arsearch index seeds/"
+    expected = f"No index at '{missing}'. Build one with: arsearch index --index {missing} seeds/"
     for url in ("/api/search?q=x", "/api/suggest?q=x", "/api/doc/a008", "/api/stats"):
         assert_error(client.get(url), 503, "no_index", expected)
     html = html_of(client.get("/"), 503)
@@ -672,7 +674,8 @@ def test_assets_are_found() -> None:
 def test_paragraphs_split_marked_html_between_tags(
     reference: Index, doc_id: str, query: str
 ) -> None:
-    _, body = reference.highlight(doc_id, query)
+    _, marked = reference.highlight(doc_id, query)
+    body = marked.html()
     parts = paragraphs(body)
     assert len(parts) >= 2
     assert sum(part.count("<mark>") for part in parts) == body.count("<mark>") > 0

@@ -18,8 +18,8 @@ from .errors import (
     QueryTooLongError,
     UsageError,
 )
-from .index import AddSummary, Index
-from .models import Document, Hit, IndexStats, Results, Token
+from .index import AddSummary, Index, Ranking, Searcher
+from .models import Document, Field, FieldTable, Hit, IndexStats, Marked, Results, Token
 from .query import parse_query
 
 __version__ = "0.1.0"
@@ -31,15 +31,20 @@ __all__ = [
     "Document",
     "DocumentError",
     "DocumentNotFoundError",
+    "Field",
+    "FieldTable",
     "Hit",
     "Index",
     "IndexExistsError",
     "IndexFormatError",
     "IndexLockedError",
     "IndexStats",
+    "Marked",
     "NoIndexError",
     "QueryTooLongError",
+    "Ranking",
     "Results",
+    "Searcher",
     "Token",
     "UsageError",
     "__version__",

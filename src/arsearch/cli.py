@@ -11,12 +11,12 @@ from typing import Any, Literal, NoReturn, TypeVar
 import click
 
 from . import __version__
-from .analysis import DEFAULT_STEMMER, STEMMERS
+from .analysis import STEMMERS
 from .documents import read_documents
 from .engines import ENGINES
-from .errors import ArsearchError, DocumentError, NoIndexError, UsageError
-from .index import DEFAULT_BATCH_SIZE, DEFAULT_ENGINE, MAX_LIMIT, AddSummary, Index
-from .models import Document, Results
+from .errors import DEFAULT_INDEX_DIR, ArsearchError, DocumentError, UsageError
+from .index import DEFAULT_BATCH_SIZE, MAX_LIMIT, SORT_ORDERS, AddSummary, Index, filter_names
+from .models import FIELDS, Document, Results
 
 __all__ = ["main"]
 
@@ -33,7 +33,7 @@ def _index_option(func: F) -> F:
         "--index",
         "index_dir",
         envvar="ARSEARCH_INDEX",
-        default="index",
+        default=DEFAULT_INDEX_DIR,
         show_default=True,
         show_envvar=True,
         help="The index directory.",
@@ -44,17 +44,6 @@ def _index_option(func: F) -> F:
 def _fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
     click.echo(f"Error: {message}", err=True)
     sys.exit(code)
-
-
-def _shown_index(index_dir: str) -> str:
-    return index_dir if index_dir.endswith("/") else index_dir + "/"
-
-
-def _open(index_dir: str) -> Index:
-    try:
-        return Index.open(index_dir)
-    except NoIndexError:
-        raise NoIndexError(_shown_index(index_dir)) from None
 
 
 class _Progress:
@@ -104,7 +93,7 @@ def index_command(
 ) -> None:
     """Add the articles in PATH... (folders or .txt/.md/.jsonl[.gz]/.json/.csv files)."""
     started = time.perf_counter()
-    index = _open_for_indexing(index_dir, engine, stemmer, rebuild)
+    index = Index.open(index_dir, create=True, overwrite=rebuild, engine=engine, stemmer=stemmer)
     skipped: list[str] = []
 
     def on_error(error: DocumentError) -> None:
@@ -128,14 +117,17 @@ def index_command(
         index.commit()
     except DocumentError as error:
         index.rollback()
-        index.close()
+        index.close(discard=True)
         progress.done()
         _fail(f"{error} (--strict: nothing was committed)")
     except KeyboardInterrupt:
-        index.close()
+        index.close(discard=True)
         progress.done()
         click.echo(
-            "Interrupted: committed batches are kept; run the same command to finish.", err=True
+            "Interrupted: the index was left as it was; run the same command to rebuild it."
+            if rebuild
+            else "Interrupted: committed batches are kept; run the same command to finish.",
+            err=True,
         )
         sys.exit(EXIT_INTERRUPTED)
     progress.done()
@@ -148,37 +140,12 @@ def index_command(
     sys.exit(EXIT_ERROR if skipped else EXIT_OK)
 
 
-def _open_for_indexing(
-    index_dir: str, engine: str | None, stemmer: str | None, rebuild: bool
-) -> Index:
-    try:
-        index = None if rebuild else Index.open(index_dir)
-    except NoIndexError:
-        index = None
-    if index is None:
-        return Index.create(
-            index_dir,
-            engine=engine or DEFAULT_ENGINE,
-            stemmer=stemmer or DEFAULT_STEMMER,
-            overwrite=rebuild,
-        )
-    for name, value in (("engine", engine), ("stemmer", stemmer)):
-        current = index.engine if name == "engine" else index.analyzer.stemmer
-        if value is not None and value != current:
-            index.close()
-            raise UsageError(
-                f"The index at '{index_dir}' uses {name} '{current}'; "
-                f"to switch to '{value}', add --rebuild."
-            )
-    return index
-
-
 @cli.command("delete")
 @click.argument("ids", nargs=-1, required=True)
 @_index_option
 def delete_command(ids: tuple[str, ...], index_dir: str) -> None:
     """Delete the documents with the given IDS."""
-    with _open(index_dir) as index:
+    with Index.open(index_dir) as index:
         missing = [doc_id for doc_id in ids if not index.delete(doc_id)]
     for doc_id in missing:
         click.echo(f"not found: no document with id '{doc_id}'", err=True)
@@ -191,7 +158,7 @@ def delete_command(ids: tuple[str, ...], index_dir: str) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def stats_command(index_dir: str, as_json: bool) -> None:
     """Show the number of documents, the engine, the analyzer and the size on disk."""
-    index = _open(index_dir)
+    index = Index.open(index_dir)
     try:
         stats = index.stats()
     finally:
@@ -211,18 +178,28 @@ def stats_command(index_dir: str, as_json: bool) -> None:
     click.echo(f"last commit: {stats.last_commit or 'never'}")
 
 
+def _filter_options(func: F) -> F:
+    """One option per filter of the field table: ``--category`` (repeatable), ``--date-from``."""
+    for name in reversed(filter_names(FIELDS)):
+        flag = "--" + name.replace("_", "-")
+        if name in FIELDS:
+            func = click.option(flag, name, multiple=True, help=f"Only this {name} (repeat).")(func)
+        else:
+            field, _, end = name.rpartition("_")
+            side = "on or after" if end == "from" else "on or before"
+            func = click.option(
+                flag, name, help=f"Only documents whose {field} is {side} this ISO date."
+            )(func)
+    return func
+
+
 @cli.command("query")
 @click.argument("text")
 @_index_option
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(1, MAX_LIMIT))
 @click.option("--page", default=1, show_default=True, type=click.IntRange(1))
-@click.option(
-    "--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True
-)
-@click.option("--category", multiple=True, help="Only this category (repeat for several).")
-@click.option("--source", multiple=True, help="Only this source (repeat for several).")
-@click.option("--date-from", help="Only documents dated on or after this ISO date.")
-@click.option("--date-to", help="Only documents dated on or before this ISO date.")
+@click.option("--sort", type=click.Choice(SORT_ORDERS), default="relevance", show_default=True)
+@_filter_options
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
 def query_command(
     text: str,
@@ -230,24 +207,15 @@ def query_command(
     limit: int,
     page: int,
     sort: Literal["relevance", "date"],
-    category: tuple[str, ...],
-    source: tuple[str, ...],
-    date_from: str | None,
-    date_to: str | None,
     as_json: bool,
+    **filters: Any,
 ) -> None:
     """Search the index for TEXT (see the query language in the README)."""
-    filters: dict[str, Any] = {
-        "category": list(category),
-        "source": list(source),
-        "date_from": date_from,
-        "date_to": date_to,
+    wanted = {
+        name: list(value) if isinstance(value, tuple) else value for name, value in filters.items()
     }
-    index = _open(index_dir)
-    try:
-        results = index.search(text, limit=limit, page=page, sort=sort, filters=filters)
-    finally:
-        index.close()
+    with Index.open(index_dir) as index:
+        results = index.search(text, limit=limit, page=page, sort=sort, filters=wanted)
     if results.note:
         click.echo(f"note: {results.note}", err=True)
     if as_json:
@@ -266,10 +234,10 @@ def _print_results(results: Results, *, bold: bool) -> None:
     if results.did_you_mean:
         click.echo(f"did you mean: {results.did_you_mean}")
     for rank, hit in enumerate(results.hits, first):
-        title = (hit.title_ansi if bold else hit.title) or "(untitled)"
+        title = (hit.title.ansi() if bold else hit.title.plain()) or "(untitled)"
         meta = "  ".join(part for part in (hit.id, hit.date, hit.source) if part)
         click.echo(f"\n{rank}. {title}\n   {meta}")
-        click.echo(f"   {hit.snippet_ansi if bold else hit.snippet_plain}")
+        click.echo(f"   {hit.snippet.ansi() if bold else hit.snippet.plain()}")
 
 
 def _url(host: str, port: int) -> str:
@@ -361,7 +329,7 @@ def eval_command(
 
     queries = read_queries(queries_path)
     qrels = read_qrels(qrels_path)
-    index = _open(index_dir)
+    index = Index.open(index_dir)
     try:
         evaluation = evaluate(index, queries, qrels)
     finally:
@@ -409,9 +377,9 @@ def main(argv: list[str] | None = None) -> NoReturn:
         error.show()
         sys.exit(error.exit_code)
     except UsageError as error:
-        _fail(str(error), EXIT_USAGE)
+        _fail(error.for_cli(), EXIT_USAGE)
     except ArsearchError as error:
-        _fail(str(error))
+        _fail(error.for_cli())
     except SystemExit:
         raise
     except Exception as error:  # any bug: one line for users, the traceback with --debug

@@ -1,6 +1,15 @@
-"""The exception tree. Every message is the sentence a user should read, naming the fix."""
+"""The exception tree. Every message is the sentence a user should read, naming the fix.
+
+Some fixes are worded differently for each door: a Python caller passes
+``overwrite=True`` where a command-line user adds ``--rebuild``. Such an error
+carries a :class:`Remedy`; ``str(error)`` ends with the Python wording and
+:meth:`ArsearchError.for_cli` with the command line's. The sentence itself is
+written once, where the error is raised.
+"""
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 __all__ = [
     "ArsearchError",
@@ -13,12 +22,54 @@ __all__ = [
     "LocatedError",
     "NoIndexError",
     "QueryTooLongError",
+    "Remedy",
     "UsageError",
 ]
 
+#: The index directory of the CLI and the web app when none is named.
+DEFAULT_INDEX_DIR = "index"
+
+
+class Remedy(NamedTuple):
+    """The fix of an error, as a Python caller and as a command-line user would apply it."""
+
+    python: str
+    cli: str
+
 
 class ArsearchError(Exception):
-    """Base class of every error arsearch raises on purpose."""
+    """Base class of every error arsearch raises on purpose.
+
+    >>> error = ArsearchError("The index is old.", Remedy("Pass overwrite=True.", "Add --rebuild."))
+    >>> str(error), error.for_cli()
+    ('The index is old. Pass overwrite=True.', 'The index is old. Add --rebuild.')
+    """
+
+    def __init__(self, message: str, remedy: Remedy | None = None) -> None:
+        self.message = message
+        self.remedy = remedy
+        super().__init__(f"{message} {remedy.python}" if remedy else message)
+
+    def for_cli(self) -> str:
+        """The message with its fix worded for the command line (and the server's operator)."""
+        return f"{self.message} {self.remedy.cli}" if self.remedy else str(self)
+
+
+def index_flag(shown: str) -> str:
+    """``--index PATH `` for a command line, or "" when ``shown`` is the default directory.
+
+    >>> index_flag("index"), index_flag("index/"), index_flag("/srv/ix")
+    ('', '', '--index /srv/ix ')
+    """
+    return "" if shown.rstrip("/") == DEFAULT_INDEX_DIR else f"--index {shown} "
+
+
+def rebuild_remedy(shown: str) -> Remedy:
+    """How to build the index at ``shown`` again from its sources."""
+    return Remedy(
+        f"Rebuild it with Index.create({shown!r}, overwrite=True) and add the documents again.",
+        f"Rebuild it with: arsearch index --rebuild {index_flag(shown)}PATH...",
+    )
 
 
 class UsageError(ArsearchError, ValueError):
@@ -29,12 +80,18 @@ class NoIndexError(ArsearchError):
     """There is no index at the given path."""
 
     def __init__(self, path: str) -> None:
-        super().__init__(f"No index at '{path}'. Build one with: arsearch index seeds/")
+        super().__init__(
+            f"No index at '{path}'.",
+            Remedy(
+                f"Create one with Index.create({path!r}).",
+                f"Build one with: arsearch index {index_flag(path)}seeds/",
+            ),
+        )
         self.path = path
 
 
 class IndexExistsError(ArsearchError):
-    """Creating an index where one already exists."""
+    """Creating an index where one already exists, or in a folder that holds other files."""
 
 
 class IndexFormatError(ArsearchError):
@@ -42,7 +99,7 @@ class IndexFormatError(ArsearchError):
 
 
 class IndexLockedError(ArsearchError):
-    """Another process holds the index's writer lock."""
+    """Another writer holds the index's writer lock."""
 
 
 class QueryTooLongError(UsageError):

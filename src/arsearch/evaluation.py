@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import EvaluationError, UsageError
-from .index import Index
+from .index import Index, Searcher
 from .models import Results
 
 __all__ = [
@@ -281,7 +281,7 @@ def read_qrels(path: str | os.PathLike[str]) -> Qrels:
 
 
 def evaluate(
-    index: Index,
+    index: Index | Searcher,
     queries: Iterable[JudgedQuery],
     qrels: Mapping[str, Mapping[str, int]],
     *,
@@ -289,6 +289,8 @@ def evaluate(
     progress: Callable[[int], None] | None = None,
 ) -> Evaluation:
     """Run each judged query through ``index.search`` and score its top :data:`DEPTH` hits.
+
+    ``index`` may be a :class:`Searcher`, to evaluate one commit with its ranking.
 
     A query runs as ``index.search(text, limit=DEPTH, snippets=False)``: the
     parsing, planning and ranking of every search, without the snippets, which

@@ -16,12 +16,11 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from html import escape
 
 from .analysis import Analyzer
-from .models import Token
+from .models import Marked, Token
 
 __all__ = ["SNIPPET_SIZE", "Marked", "Matcher", "make_snippet", "mark_text"]
 
@@ -29,14 +28,8 @@ __all__ = ["SNIPPET_SIZE", "Marked", "Matcher", "make_snippet", "mark_text"]
 SNIPPET_SIZE = 200
 
 ELLIPSIS = "\u2026"  # …
-ANSI_BOLD = "\x1b[1m"
-ANSI_RESET = "\x1b[0m"
 
 _WHITESPACE = re.compile(r"\s+")
-# Control characters other than tab and newline: a document must not be able to
-# move the cursor or recolour the terminal, just as it must not inject HTML.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_REPLACEMENT = "\ufffd"
 
 # Where a word of the text stands: (start, end).
 _Word = tuple[int, int]
@@ -84,44 +77,6 @@ class Matcher:
         if self.prefixes and exact.startswith(self.prefixes):
             return next(p for p in self.prefixes if exact.startswith(p))
         return None
-
-
-@dataclass(frozen=True, slots=True)
-class Marked:
-    """A piece of original text with the spans to mark (offsets into `text`).
-
-    >>> marked = Marked("a<b & c", ((0, 1), (6, 7)))
-    >>> marked.html()
-    '<mark>a</mark>&lt;b &amp; <mark>c</mark>'
-    >>> marked.plain()
-    'a<b & c'
-    """
-
-    text: str
-    spans: tuple[tuple[int, int], ...]
-
-    def html(self) -> str:
-        """The text as HTML: every piece escaped first, matched pieces then wrapped in <mark>."""
-        return self._render(lambda piece: escape(piece, quote=True), "<mark>", "</mark>")
-
-    def plain(self) -> str:
-        """The text without any markup."""
-        return self.text
-
-    def ansi(self) -> str:
-        """The text for a terminal: matched pieces in bold, control characters neutralized."""
-        return self._render(lambda piece: _CONTROL.sub(_REPLACEMENT, piece), ANSI_BOLD, ANSI_RESET)
-
-    def _render(self, clean: Callable[[str], str], open_tag: str, close_tag: str) -> str:
-        text = self.text
-        out: list[str] = []
-        pos = 0
-        for start, end in self.spans:
-            out.append(clean(text[pos:start]))
-            out.append(open_tag + clean(text[start:end]) + close_tag)
-            pos = end
-        out.append(clean(text[pos:]))
-        return "".join(out)
 
 
 def mark_text(text: str, matcher: Matcher, analyzer: Analyzer) -> Marked:

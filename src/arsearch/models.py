@@ -1,15 +1,34 @@
-"""Frozen value types shared by every layer: tokens, documents, hits, results, stats."""
+"""Frozen value types shared by every layer: the field table, documents, marked text, results."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from html import escape
+from re import compile as _compile
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Literal
 
-__all__ = ["Document", "Hit", "IndexStats", "Results", "Token"]
+__all__ = [
+    "FIELDS",
+    "Document",
+    "Field",
+    "FieldKind",
+    "FieldTable",
+    "Hit",
+    "IndexStats",
+    "Marked",
+    "Results",
+    "SortOrder",
+    "Token",
+]
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+#: How hits are ordered: by relevance, or newest first.
+SortOrder = Literal["relevance", "date"]
+#: What a document field holds: searched words, one exact value, or an ISO 8601 date.
+FieldKind = Literal["text", "keyword", "date"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,7 +36,7 @@ class Token:
     """One word of a text: the original slice, its offsets and its two index terms.
 
     ``text == original[start:end]`` always holds; ``exact`` is the normalized,
-    unstemmed form and ``stem`` the light stem of it.
+    unstemmed form and ``stem`` the light stem of it ("" for a stop word).
     """
 
     text: str
@@ -37,8 +56,141 @@ class Token:
         }
 
 
-#: The metadata fields a document may carry besides id, title and text.
+# -- the field table -----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One document field and what an index does with it.
+
+    ``filterable``: a filter may restrict it (``category:X``, ``filters={"category": X}``;
+    a date field by a range). ``facet``: results count its values. ``sortable``: hits
+    may be ordered by it (a date field: ``sort="date"``).
+    """
+
+    name: str
+    kind: FieldKind
+    filterable: bool = False
+    facet: bool = False
+    sortable: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """The field as JSON-ready data (recorded in an index's settings)."""
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "filterable": self.filterable,
+            "facet": self.facet,
+            "sortable": self.sortable,
+        }
+
+
+class FieldTable:
+    """The fields of a document: the one place that says which are filtered, faceted, sorted.
+
+    Engine schemas, filters, facets, the query language's ``name:value`` filters, the
+    web parameters and the CLI options are all derived from a table.
+
+    >>> FIELDS.filter_names()
+    ('date', 'category', 'source')
+    >>> [f.name for f in FIELDS.facets()]
+    ['category', 'source']
+    """
+
+    __slots__ = ("_by_name", "_fields")
+
+    def __init__(self, fields: tuple[Field, ...]) -> None:
+        names = [item.name for item in fields]
+        if len(set(names)) != len(names):
+            raise ValueError(f"field names must be unique: {names}")
+        self._fields = fields
+        self._by_name = {item.name: item for item in fields}
+
+    def __iter__(self) -> Iterator[Field]:
+        return iter(self._fields)
+
+    def __len__(self) -> int:
+        return len(self._fields)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._by_name
+
+    def __getitem__(self, name: str) -> Field:
+        return self._by_name[name]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, FieldTable) and self._fields == other._fields
+
+    def __hash__(self) -> int:
+        return hash(self._fields)
+
+    def __repr__(self) -> str:
+        return f"FieldTable({self._fields!r})"
+
+    def with_field(self, added: Field) -> FieldTable:
+        """A copy of the table with ``added`` appended (or replacing the field of its name)."""
+        kept = tuple(item for item in self._fields if item.name != added.name)
+        return FieldTable((*kept, added))
+
+    def keywords(self) -> tuple[Field, ...]:
+        """Keyword fields an engine indexes: the filterable or faceted ones."""
+        return tuple(f for f in self._fields if f.kind == "keyword" and (f.filterable or f.facet))
+
+    def dates(self) -> tuple[Field, ...]:
+        """Date fields an engine indexes: the filterable or sortable ones."""
+        return tuple(f for f in self._fields if f.kind == "date" and (f.filterable or f.sortable))
+
+    def facets(self) -> tuple[Field, ...]:
+        """Fields whose values results count."""
+        return tuple(f for f in self._fields if f.facet and f.kind == "keyword")
+
+    def filter_names(self) -> tuple[str, ...]:
+        """Names a filter may restrict, in table order."""
+        return tuple(f.name for f in self._fields if f.filterable and f.kind != "text")
+
+    def sort_field(self) -> Field | None:
+        """The date field ``sort="date"`` orders by (the first sortable date), if any."""
+        return next((f for f in self._fields if f.kind == "date" and f.sortable), None)
+
+    def to_config(self) -> list[dict[str, Any]]:
+        """The table as JSON-ready data."""
+        return [item.to_dict() for item in self._fields]
+
+    @classmethod
+    def from_config(cls, config: Sequence[Mapping[str, Any]]) -> FieldTable:
+        """The table recorded with :meth:`to_config`."""
+        return cls(
+            tuple(
+                Field(
+                    name=str(item["name"]),
+                    kind=item["kind"],
+                    filterable=bool(item.get("filterable")),
+                    facet=bool(item.get("facet")),
+                    sortable=bool(item.get("sortable")),
+                )
+                for item in config
+            )
+        )
+
+
+#: The fields of an article. ``title`` and ``text`` are searched; the rest is metadata.
+FIELDS = FieldTable(
+    (
+        Field("title", "text"),
+        Field("text", "text"),
+        Field("date", "date", filterable=True, sortable=True),
+        Field("category", "keyword", filterable=True, facet=True),
+        Field("source", "keyword", filterable=True, facet=True),
+        Field("url", "keyword"),
+        Field("author", "keyword"),
+    )
+)
+
+#: The metadata fields a document carries as attributes besides id, title and text.
 METADATA_FIELDS = ("date", "source", "category", "url", "author")
+
+
+# -- documents -----------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +198,12 @@ class Document:
     """An article: ``id``, ``title``, ``text`` and optional metadata.
 
     ``extra`` holds any other fields of the input record; they are stored and
-    returned, never searched.
+    returned, and searched only through a field table that names them.
+
+    >>> Document(7, "عنوان", "نص")
+    Traceback (most recent call last):
+      ...
+    TypeError: Document id must be a string, not int.
     """
 
     id: str
@@ -58,6 +215,24 @@ class Document:
     url: str | None = None
     author: str | None = None
     extra: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
+
+    def __post_init__(self) -> None:
+        for name in ("id", "title", "text"):
+            value = getattr(self, name)
+            if not isinstance(value, str):
+                raise TypeError(f"Document {name} must be a string, not {type(value).__name__}.")
+        for name in METADATA_FIELDS:
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, str):
+                raise TypeError(
+                    f"Document {name} must be a string or None, not {type(value).__name__}."
+                )
+
+    def value(self, name: str) -> Any:
+        """The value of field ``name``: an attribute, else an ``extra`` field, else None."""
+        if name in _ATTRIBUTES:
+            return getattr(self, name)
+        return self.extra.get(name)
 
     def to_dict(self) -> dict[str, Any]:
         """The document as plain JSON-ready data; absent metadata is omitted."""
@@ -72,13 +247,23 @@ class Document:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Document:
-        """Build a document from :meth:`to_dict` output (stored records)."""
+        """Build a document from :meth:`to_dict` output (stored records, API mappings).
+
+        ``id`` is required and must be a string; ``title`` and ``text`` default to "".
+
+        >>> Document.from_dict({"title": "x"})
+        Traceback (most recent call last):
+          ...
+        ValueError: A document needs an 'id'.
+        """
+        if "id" not in data:
+            raise ValueError("A document needs an 'id'.")
         known = {"id", "title", "text", *METADATA_FIELDS}
         extra = {k: v for k, v in data.items() if k not in known}
         return cls(
-            id=str(data["id"]),
-            title=str(data.get("title") or ""),
-            text=str(data.get("text") or ""),
+            id=data["id"],
+            title=data.get("title") or "",
+            text=data.get("text") or "",
             date=data.get("date"),
             source=data.get("source"),
             category=data.get("category"),
@@ -88,32 +273,108 @@ class Document:
         )
 
 
+_ATTRIBUTES = frozenset({"id", "title", "text", *METADATA_FIELDS})
+
+
+# -- marked text ---------------------------------------------------------------
+
+ANSI_BOLD = "\x1b[1m"
+ANSI_RESET = "\x1b[0m"
+# Control characters other than tab and newline: a document must not be able to
+# move the cursor or recolour a terminal, just as it must not inject HTML.
+_CONTROL = _compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_REPLACEMENT = "\ufffd"
+
+
+@dataclass(frozen=True, slots=True)
+class Marked:
+    """A piece of original text with the spans to mark (offsets into ``text``).
+
+    Rendered on demand, by the door that shows it: HTML for the web and JSON,
+    plain or ANSI bold for a terminal.
+
+    >>> marked = Marked("a<b & c", ((0, 1), (6, 7)))
+    >>> marked.html()
+    '<mark>a</mark>&lt;b &amp; <mark>c</mark>'
+    >>> marked.plain()
+    'a<b & c'
+    >>> Marked("x\\x1b[2J", ((0, 1),)).ansi()
+    '\\x1b[1mx\\x1b[0m�[2J'
+    """
+
+    text: str
+    spans: tuple[tuple[int, int], ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.text)
+
+    def html(self) -> str:
+        """The text as HTML: every piece escaped first, matched pieces then wrapped in <mark>."""
+        return self.render(lambda piece: escape(piece, quote=True), "<mark>", "</mark>")
+
+    def plain(self) -> str:
+        """The text without any markup."""
+        return self.text
+
+    def ansi(self) -> str:
+        """The text for a terminal: matched pieces in bold, control characters neutralized."""
+        return self.render(lambda piece: _CONTROL.sub(_REPLACEMENT, piece), ANSI_BOLD, ANSI_RESET)
+
+    def render(self, clean: Callable[[str], str], open_tag: str, close_tag: str) -> str:
+        """The text with every piece passed through ``clean`` and marked pieces wrapped."""
+        text = self.text
+        out: list[str] = []
+        pos = 0
+        for start, end in self.spans:
+            out.append(clean(text[pos:start]))
+            out.append(open_tag + clean(text[start:end]) + close_tag)
+            pos = end
+        out.append(clean(text[pos:]))
+        return "".join(out)
+
+
+# -- results -------------------------------------------------------------------
+
+
 @dataclass(frozen=True, slots=True)
 class Hit:
-    """One search result, with its title and snippet marked up."""
+    """One search result: the stored document, its score, and its title and snippet marked."""
 
     id: str
     score: float
-    title: str
-    title_html: str
-    snippet: str
-    date: str | None = None
-    source: str | None = None
-    category: str | None = None
-    url: str | None = None
-    #: The snippet and title as plain text and with ANSI bold marks, for terminals.
-    snippet_plain: str = ""
-    snippet_ansi: str = ""
-    title_ansi: str = ""
+    title: Marked
+    snippet: Marked
+    document: Document
+
+    @property
+    def date(self) -> str | None:
+        """The document's date."""
+        return self.document.date
+
+    @property
+    def source(self) -> str | None:
+        """The document's source."""
+        return self.document.source
+
+    @property
+    def category(self) -> str | None:
+        """The document's category."""
+        return self.document.category
+
+    @property
+    def url(self) -> str | None:
+        """The document's address."""
+        return self.document.url
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of a hit, shared by the CLI and the web API."""
         return {
             "id": self.id,
             "score": round(self.score, 6),
-            "title": self.title,
-            "title_html": self.title_html,
-            "snippet": self.snippet,
+            "title": self.title.plain(),
+            "title_html": self.title.html(),
+            "snippet": self.snippet.html(),
+            "snippet_text": self.snippet.plain(),
             "date": self.date,
             "source": self.source,
             "category": self.category,
@@ -123,7 +384,7 @@ class Hit:
 
 @dataclass(frozen=True, slots=True)
 class Results:
-    """A page of search results with the total, facets and a "did you mean"."""
+    """A page of search results with the total, facets, a "did you mean" and a note."""
 
     query: str
     total: int
@@ -144,10 +405,8 @@ class Results:
             "limit": self.limit,
             "took_ms": round(self.took_ms, 3),
             "did_you_mean": self.did_you_mean,
-            "facets": {
-                "category": dict(self.facets.get("category", {})),
-                "source": dict(self.facets.get("source", {})),
-            },
+            "note": self.note,
+            "facets": {name: dict(counts) for name, counts in self.facets.items()},
             "hits": [hit.to_dict() for hit in self.hits],
         }
 

@@ -23,9 +23,9 @@ DEFAULT_STEMMER = "light10"
 # repeats its words (about 15% of news tokens are distinct), so hits dominate.
 _WORD_CACHE_LIMIT = 200_000
 
-# One analyzed word: its pieces as (exact, stem), stem None for a stop word,
+# One analyzed word: its pieces as (exact, stem), stem "" for a stop word,
 # then the space-joined exact terms and stem terms for the fast indexing path.
-_Entry = tuple[tuple[tuple[str, str | None], ...], str, str]
+_Entry = tuple[tuple[tuple[str, str], ...], str, str]
 
 
 _ARABIC = re.compile("[\u0600-\u06ff]")
@@ -104,10 +104,10 @@ class Analyzer:
         # word: a presentation-form harakah (ﹰ) becomes a space under NFKC, and
         # soften(raw) would then hand the stemmer "مدرسة " and yield a stem with a space.
         soft = soften(raw) if whole else None
-        out: list[tuple[str, str | None]] = []
+        out: list[tuple[str, str]] = []
         for piece in pieces:
             if piece in self.stopwords:
-                out.append((piece, None))
+                out.append((piece, ""))
                 continue
             stem = piece
             if _has_arabic(piece):
@@ -117,15 +117,15 @@ class Analyzer:
         entry: _Entry = (
             tuple(out),
             " ".join(e for e, _ in out),
-            " ".join(s for _, s in out if s is not None),
+            " ".join(s for _, s in out if s),
         )
         if len(self._cache) >= _WORD_CACHE_LIMIT:
             self._cache.clear()
         self._cache[raw] = entry
         return entry
 
-    def word_terms(self, word: str) -> tuple[tuple[str, str | None], ...]:
-        """The ``(exact, stem)`` pairs of one word; ``stem`` is None for a stop word.
+    def word_terms(self, word: str) -> tuple[tuple[str, str], ...]:
+        """The ``(exact, stem)`` pairs of one word; ``stem`` is "" for a stop word.
 
         >>> Analyzer().word_terms("للحكومة")
         (('للحكومه', 'حكوم'),)
@@ -148,7 +148,7 @@ class Analyzer:
             entry = cache_get(match.group()) or analyze_word(match.group())
             start, end = match.span()
             for exact, stem in entry[0]:
-                out.append((start, end, exact, stem or ""))
+                out.append((start, end, exact, stem))
         return out
 
     def word_columns(self, text: str) -> tuple[list[tuple[int, int]], list[str], list[str]]:

@@ -19,7 +19,7 @@ from typing import Any, TypeAlias
 
 from ..errors import DocumentError
 from ..models import Document
-from .records import TEXT_FIELDS, build_document
+from .validation import TEXT_FIELDS, build_document
 
 __all__ = ["parse_csv", "parse_json_array", "parse_jsonl", "parse_text"]
 

@@ -2,7 +2,10 @@
 
 The index layer analyzes text in Python and hands engines ready terms; an
 engine only stores, matches and ranks them. The plan is a small tree of nodes
-over the physical fields below.
+over the physical fields below. A reader is one immutable snapshot of one
+commit: it never moves to a newer commit, so every call on it sees the same
+documents. Over-fetching, tie-breaking, paging and decoding stored bytes are the
+index layer's; an engine returns hits in its own order.
 """
 
 from __future__ import annotations
@@ -10,7 +13,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Protocol
+
+from ..models import FieldTable
 
 __all__ = [
     "BODY",
@@ -22,6 +27,8 @@ __all__ = [
     "AllNode",
     "BoolNode",
     "Engine",
+    "EngineDocument",
+    "EngineFactory",
     "EngineHit",
     "EngineReader",
     "EngineResults",
@@ -29,9 +36,8 @@ __all__ = [
     "FilterSpec",
     "PhraseNode",
     "PlanNode",
-    "Record",
-    "SortOrder",
     "TermNode",
+    "date_column",
 ]
 
 # Physical search fields. Stem fields hold light stems, stop words dropped, no
@@ -44,11 +50,18 @@ BODY_EXACT = "body_exact"
 STEM_FIELDS = (TITLE, BODY)
 EXACT_FIELDS = (TITLE_EXACT, BODY_EXACT)
 
-SortOrder = Literal["relevance", "date"]
+
+def date_column(name: str) -> str:
+    """The engine field holding the date field ``name`` as seconds since 1970.
+
+    >>> date_column("date")
+    'date_key'
+    """
+    return f"{name}_key"
 
 
 @dataclass(frozen=True, slots=True)
-class Record:
+class EngineDocument:
     """One document ready for an engine: analyzed terms plus what to store."""
 
     id: str
@@ -58,28 +71,22 @@ class Record:
     body_exact: str
     body_stem: str
     stored: bytes
-    date_key: int | None
-    source: str | None
-    category: str | None
+    #: Keyword fields of the field table: name -> the value (absent ones left out).
+    keywords: Mapping[str, str] = field(default_factory=dict)
+    #: Date fields of the field table: name -> seconds since 1970 (absent ones left out).
+    dates: Mapping[str, int] = field(default_factory=dict)
     #: Whether a document with this id may already be in the index (False skips
     #: the delete-by-id, which matters when building a fresh index).
     replaces: bool = True
 
-    def fields(self) -> dict[str, str | int | bytes]:
-        """The values every engine indexes or stores, by field name; absent metadata left out."""
-        values: dict[str, str | int | bytes] = {
-            "id": self.id,
+    def terms(self) -> dict[str, str]:
+        """The space-separated terms of each search field."""
+        return {
             TITLE: self.title_stem,
             BODY: self.body_stem,
             TITLE_EXACT: self.title_exact,
             BODY_EXACT: self.body_exact,
-            "doc": self.stored,
         }
-        optional = (("category", self.category), ("source", self.source))
-        values.update({name: value for name, value in optional if value is not None})
-        if self.date_key is not None:
-            values["date_key"] = self.date_key
-        return values
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,25 +127,23 @@ PlanNode = TermNode | PhraseNode | AllNode | BoolNode
 
 @dataclass(frozen=True, slots=True)
 class FilterSpec:
-    """Non-scoring restrictions; values as stored, the date range inclusive."""
+    """Non-scoring restrictions by field name; values as stored, date ranges inclusive."""
 
-    categories: tuple[str, ...] = ()
-    sources: tuple[str, ...] = ()
-    date_min: int | None = None
-    date_max: int | None = None
+    #: keyword field -> any of these values
+    keywords: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: date field -> (lowest, highest) seconds since 1970, either end open
+    ranges: Mapping[str, tuple[int | None, int | None]] = field(default_factory=dict)
 
     def is_empty(self) -> bool:
         """True when nothing is restricted."""
-        return (
-            not (self.categories or self.sources)
-            and self.date_min is None
-            and (self.date_max is None)
+        return not any(self.keywords.values()) and not any(
+            low is not None or high is not None for low, high in self.ranges.values()
         )
 
 
 @dataclass(frozen=True, slots=True)
 class EngineHit:
-    """A matched document: its id, score and stored bytes."""
+    """A matched document: its id, score (0.0 when sorted by date) and stored bytes."""
 
     id: str
     score: float
@@ -147,7 +152,7 @@ class EngineHit:
 
 @dataclass(frozen=True, slots=True)
 class EngineResults:
-    """One page of hits, the total and the facet counts over all matches."""
+    """The first hits in the engine's order, the total and the facet counts over all matches."""
 
     total: int
     hits: Sequence[EngineHit]
@@ -155,10 +160,7 @@ class EngineResults:
 
 
 class EngineReader(Protocol):
-    """A view of the last committed state; ``refresh`` moves it to the newest commit."""
-
-    def refresh(self) -> None:
-        """See the newest committed state."""
+    """One commit of the index, immutable; safe to share between threads."""
 
     def count(self) -> int:
         """Live documents."""
@@ -168,11 +170,12 @@ class EngineReader(Protocol):
         node: PlanNode,
         *,
         filters: FilterSpec,
-        offset: int,
         limit: int,
-        sort: SortOrder,
+        sort_by: str | None,
+        facets: Sequence[str],
     ) -> EngineResults:
-        """Hits ``offset..offset+limit`` best first (or newest first), with facets."""
+        """The first ``limit`` hits, best first (or newest first by the date field ``sort_by``),
+        with the counts of the values of each field in ``facets`` over every match."""
 
     def get(self, doc_id: str) -> bytes | None:
         """The stored bytes of a document, or None when absent."""
@@ -187,23 +190,23 @@ class EngineReader(Protocol):
         """The ``limit`` most frequent terms of ``field`` starting with ``prefix``."""
 
     def all_ids(self) -> list[str]:
-        """The ids of every live document (tests and rebuilds)."""
+        """The ids of every live document."""
 
     def close(self) -> None:
-        """Release the reader's files."""
+        """Release the reader's files; no other call may follow."""
 
 
 class EngineWriter(Protocol):
     """The single writer of an index; holds the engine's lock until closed."""
 
-    def add(self, record: Record) -> None:
+    def add(self, document: EngineDocument) -> None:
         """Add a document, replacing any document with the same id."""
 
     def delete(self, doc_id: str) -> None:
         """Delete the document with this id, if any."""
 
     def commit(self) -> None:
-        """Make every change so far durable and visible, atomically."""
+        """Make every change so far durable and visible to new readers, atomically."""
 
     def rollback(self) -> None:
         """Forget every change since the last commit."""
@@ -218,20 +221,20 @@ class Engine(Protocol):
     name: str
 
     def reader(self) -> EngineReader:
-        """A reader of the last committed state."""
+        """A new reader of the newest commit."""
 
     def writer(self) -> EngineWriter:
         """The writer; raises IndexLockedError when another one is open."""
 
     def close(self) -> None:
-        """Release every resource."""
+        """Release every resource the engine holds itself (readers close on their own)."""
 
 
 class EngineFactory(Protocol):
-    """Creates or opens an engine in a directory."""
+    """Creates or opens an engine in a directory, for documents described by a field table."""
 
-    def create(self, path: Path) -> Engine:
+    def create(self, path: Path, fields: FieldTable) -> Engine:
         """Make a new, empty engine in ``path`` (which exists and is empty of engine files)."""
 
-    def open(self, path: Path) -> Engine:
+    def open(self, path: Path, fields: FieldTable) -> Engine:
         """Open an existing engine in ``path``."""

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import tantivy
 
 from ..errors import IndexLockedError
+from ..models import FieldTable
 from .base import (
     BODY,
     BODY_EXACT,
@@ -15,16 +17,15 @@ from .base import (
     TITLE_EXACT,
     AllNode,
     BoolNode,
+    EngineDocument,
     EngineHit,
     EngineResults,
     FilterSpec,
     PhraseNode,
     PlanNode,
-    Record,
-    SortOrder,
     TermNode,
+    date_column,
 )
-from .records import unpack_id
 
 __all__ = ["TantivyEngine", "TantivyFactory"]
 
@@ -37,9 +38,9 @@ _LOCKED = (
 )
 
 
-def _schema() -> tantivy.Schema:
+def _schema(fields: FieldTable) -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
-    builder.add_text_field("id", tokenizer_name="raw", index_option="basic")
+    builder.add_text_field("id", stored=True, tokenizer_name="raw", index_option="basic")
     # The content hash as a column, read only for the one document an id finds:
     # cheaper on disk than a term per (id, hash) pair.
     builder.add_unsigned_field("hash", indexed=False, fast=True)
@@ -47,9 +48,10 @@ def _schema() -> tantivy.Schema:
         builder.add_text_field(name, tokenizer_name="whitespace", index_option="freq")
     for name in (TITLE_EXACT, BODY_EXACT):
         builder.add_text_field(name, tokenizer_name="whitespace", index_option="position")
-    for name in ("category", "source"):
-        builder.add_text_field(name, tokenizer_name="raw", index_option="basic", fast=True)
-    builder.add_integer_field("date_key", indexed=True, fast=True)
+    for keyword in fields.keywords():
+        builder.add_text_field(keyword.name, tokenizer_name="raw", index_option="basic", fast=True)
+    for day in fields.dates():
+        builder.add_integer_field(date_column(day.name), indexed=True, fast=True)
     builder.add_bytes_field("doc", stored=True)
     return builder.build()
 
@@ -102,19 +104,17 @@ class _Compiler:
             return query
         occur = tantivy.Occur
         clauses: list[tuple[tantivy.Occur, tantivy.Query]] = [(occur.Must, query)]
-        for field, values in (("category", filters.categories), ("source", filters.sources)):
+        for field, values in filters.keywords.items():
             if values:
                 options = [(occur.Should, self.term(field, value)) for value in values]
                 clauses.append((occur.Must, self._silent(tantivy.Query.boolean_query(options))))
-        if filters.date_min is not None or filters.date_max is not None:
-            date_range = tantivy.Query.range_query(
-                self.schema,
-                "date_key",
-                tantivy.FieldType.Integer,
-                filters.date_min,
-                filters.date_max,
+        for field, (low, high) in filters.ranges.items():
+            if low is None and high is None:
+                continue
+            span = tantivy.Query.range_query(
+                self.schema, date_column(field), tantivy.FieldType.Integer, low, high
             )
-            clauses.append((occur.Must, self._silent(date_range)))
+            clauses.append((occur.Must, self._silent(span)))
         return tantivy.Query.boolean_query(clauses)
 
     @staticmethod
@@ -124,17 +124,11 @@ class _Compiler:
 
 
 class TantivyReader:
-    """Searches the last committed state of a tantivy index."""
+    """One commit of a tantivy index: a tantivy searcher, which is a snapshot."""
 
-    def __init__(self, index: tantivy.Index) -> None:
-        self._index = index
-        self._compiler = _Compiler(index.schema)
-        index.reload()  # the index object may predate the newest commit
-        self._searcher = index.searcher()
-
-    def refresh(self) -> None:
-        self._index.reload()
-        self._searcher = self._index.searcher()
+    def __init__(self, searcher: tantivy.Searcher, compiler: _Compiler) -> None:
+        self._searcher = searcher
+        self._compiler = compiler
 
     def close(self) -> None:
         """Nothing to release: the searcher is freed with the object."""
@@ -147,57 +141,55 @@ class TantivyReader:
         node: PlanNode,
         *,
         filters: FilterSpec,
-        offset: int,
         limit: int,
-        sort: SortOrder,
+        sort_by: str | None,
+        facets: Sequence[str],
     ) -> EngineResults:
         query = self._compiler.filtered(node, filters)
         searcher = self._searcher
-        if sort == "date":
-            found = searcher.search(
-                query, limit, count=True, order_by_field="date_key", offset=offset
-            )
+        if sort_by is not None:
+            found = searcher.search(query, limit, count=True, order_by_field=date_column(sort_by))
             scored = [(0.0, address) for _, address in found.hits]
         else:
-            # Fetch a few more than asked so that ties at the page edge are
-            # broken by id, the same on every engine.
-            found = searcher.search(query, offset + limit + 8, count=True)
+            found = searcher.search(query, limit, count=True)
             scored = [(float(score), address) for score, address in found.hits]
         hits = []
         for score, address in scored:
             stored = searcher.doc(address).to_dict()
-            blob = stored["doc"][0]
-            hits.append((score, blob))
+            hits.append(EngineHit(str(stored["id"][0]), score, stored["doc"][0]))
+        total = _count(found)
         return EngineResults(
-            total=_count(found),
-            hits=_page(hits, offset, limit, sort),
-            facets=self._facets(query) if _count(found) else {},
+            total=total,
+            hits=hits,
+            facets=self._facets(query, facets) if total and facets else {},
         )
 
-    def _facets(self, query: tantivy.Query) -> dict[str, dict[str, int]]:
-        spec = {
-            name: {"terms": {"field": name, "size": _FACET_SIZE}} for name in ("category", "source")
-        }
+    def _facets(self, query: tantivy.Query, names: Sequence[str]) -> dict[str, dict[str, int]]:
+        spec = {name: {"terms": {"field": name, "size": _FACET_SIZE}} for name in names}
         result: dict[str, Any] = self._searcher.aggregate(query, spec)
         return {
             name: {str(b["key"]): int(b["doc_count"]) for b in result[name]["buckets"]}
             for name in spec
         }
 
-    def get(self, doc_id: str) -> bytes | None:
+    def _address(self, doc_id: str) -> Any:
         found = self._searcher.search(self._compiler.term("id", doc_id), 1, count=False)
-        if not found.hits:
+        return found.hits[0][1] if found.hits else None
+
+    def get(self, doc_id: str) -> bytes | None:
+        address = self._address(doc_id)
+        if address is None:
             return None
-        blob: bytes = self._searcher.doc(found.hits[0][1]).to_dict()["doc"][0]
+        blob: bytes = self._searcher.doc(address).to_dict()["doc"][0]
         return blob
 
     def contains(self, doc_id: str, content_hash: str | None = None) -> bool:
-        found = self._searcher.search(self._compiler.term("id", doc_id), 1, count=False)
-        if not found.hits:
+        address = self._address(doc_id)
+        if address is None:
             return False
         if content_hash is None:
             return True
-        stored = self._searcher.fast_field_values("hash", [found.hits[0][1]])
+        stored = self._searcher.fast_field_values("hash", [address])
         return bool(stored[0] == _hash_key(content_hash))
 
     def doc_freq(self, field: str, term: str) -> int:
@@ -214,7 +206,7 @@ class TantivyReader:
         if not total:
             return []
         found = self._searcher.search(tantivy.Query.all_query(), total, count=False)
-        return [unpack_id(self._searcher.doc(a).to_dict()["doc"][0]) for _, a in found.hits]
+        return [str(self._searcher.doc(a).to_dict()["id"][0]) for _, a in found.hits]
 
 
 def _count(found: tantivy.SearchResult) -> int:
@@ -222,20 +214,11 @@ def _count(found: tantivy.SearchResult) -> int:
     return int(getattr(found, "count", 0) or 0)
 
 
-def _page(
-    hits: list[tuple[float, bytes]], offset: int, limit: int, sort: SortOrder
-) -> list[EngineHit]:
-    rows = [EngineHit(unpack_id(blob), score, blob) for score, blob in hits]
-    if sort == "relevance":
-        rows.sort(key=lambda hit: (-round(hit.score, 5), hit.id))
-        rows = rows[offset : offset + limit]
-    return rows
-
-
 class TantivyWriter:
     """Adds and deletes documents; one per index, across processes."""
 
-    def __init__(self, index: tantivy.Index) -> None:
+    def __init__(self, index: tantivy.Index, fields: FieldTable) -> None:
+        self._fields = fields
         self._writer: tantivy.IndexWriter | None
         try:
             self._writer = index.writer(_WRITER_HEAP, 1)
@@ -249,14 +232,17 @@ class TantivyWriter:
             raise RuntimeError("the writer is closed")
         return self._writer
 
-    def add(self, record: Record) -> None:
+    def add(self, document: EngineDocument) -> None:
         writer = self._live()
-        if record.replaces:
-            writer.delete_documents_by_term("id", record.id)
-        document = tantivy.Document(**record.fields())
+        if document.replaces:
+            writer.delete_documents_by_term("id", document.id)
+        values: dict[str, Any] = {"id": document.id, **document.terms(), "doc": document.stored}
+        values.update(document.keywords)
+        values.update({date_column(name): key for name, key in document.dates.items()})
+        entry = tantivy.Document(**values)
         # Explicitly unsigned: a keyword argument would make small values signed.
-        document.add_unsigned("hash", _hash_key(record.content_hash))
-        writer.add_document(document)
+        entry.add_unsigned("hash", _hash_key(document.content_hash))
+        writer.add_document(entry)
 
     def delete(self, doc_id: str) -> None:
         self._live().delete_documents_by_term("id", doc_id)
@@ -279,14 +265,17 @@ class TantivyEngine:
 
     name = NAME
 
-    def __init__(self, index: tantivy.Index) -> None:
+    def __init__(self, index: tantivy.Index, fields: FieldTable) -> None:
         self._index = index
+        self._fields = fields
+        self._compiler = _Compiler(index.schema)
 
     def reader(self) -> TantivyReader:
-        return TantivyReader(self._index)
+        self._index.reload()  # the index object may predate the newest commit
+        return TantivyReader(self._index.searcher(), self._compiler)
 
     def writer(self) -> TantivyWriter:
-        return TantivyWriter(self._index)
+        return TantivyWriter(self._index, self._fields)
 
     def close(self) -> None:
         """Nothing to release: tantivy frees its files with the object."""
@@ -297,8 +286,8 @@ class TantivyFactory:
 
     name = NAME
 
-    def create(self, path: Path) -> TantivyEngine:
-        return TantivyEngine(tantivy.Index(_schema(), str(path), reuse=False))
+    def create(self, path: Path, fields: FieldTable) -> TantivyEngine:
+        return TantivyEngine(tantivy.Index(_schema(fields), str(path), reuse=False), fields)
 
-    def open(self, path: Path) -> TantivyEngine:
-        return TantivyEngine(tantivy.Index.open(str(path)))
+    def open(self, path: Path, fields: FieldTable) -> TantivyEngine:
+        return TantivyEngine(tantivy.Index.open(str(path)), fields)

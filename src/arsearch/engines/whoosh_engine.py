@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import math
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
@@ -14,18 +14,22 @@ from whoosh.analysis import SpaceSeparatedTokenizer
 from whoosh.index import LockError
 
 from ..errors import IndexLockedError
+from ..models import FieldTable
 from .base import (
+    BODY,
+    BODY_EXACT,
+    TITLE,
+    TITLE_EXACT,
     AllNode,
+    EngineDocument,
     EngineHit,
     EngineResults,
     FilterSpec,
     PhraseNode,
     PlanNode,
-    Record,
-    SortOrder,
     TermNode,
+    date_column,
 )
-from .records import unpack_id
 
 __all__ = ["WhooshEngine", "WhooshFactory"]
 
@@ -36,20 +40,24 @@ _LOCKED = (
 )
 
 
-def _schema() -> fields.Schema:
+def _schema(table: FieldTable) -> fields.Schema:
     terms = SpaceSeparatedTokenizer()
-    return fields.Schema(
-        id=fields.ID(unique=True),
-        idhash=fields.ID(),
-        title=fields.TEXT(analyzer=terms, phrase=False),
-        body=fields.TEXT(analyzer=terms, phrase=False),
-        title_exact=fields.TEXT(analyzer=terms, phrase=True),
-        body_exact=fields.TEXT(analyzer=terms, phrase=True),
-        category=fields.ID(sortable=True),
-        source=fields.ID(sortable=True),
-        date_key=fields.NUMERIC(numtype=int, bits=64, signed=True, sortable=True),
-        doc=fields.STORED(),
-    )
+    columns: dict[str, Any] = {
+        "id": fields.ID(unique=True, stored=True),
+        "idhash": fields.ID(),
+        TITLE: fields.TEXT(analyzer=terms, phrase=False),
+        BODY: fields.TEXT(analyzer=terms, phrase=False),
+        TITLE_EXACT: fields.TEXT(analyzer=terms, phrase=True),
+        BODY_EXACT: fields.TEXT(analyzer=terms, phrase=True),
+        "doc": fields.STORED(),
+    }
+    for keyword in table.keywords():
+        columns[keyword.name] = fields.ID(sortable=True)
+    for day in table.dates():
+        columns[date_column(day.name)] = fields.NUMERIC(
+            numtype=int, bits=64, signed=True, sortable=True
+        )
+    return fields.Schema(**columns)
 
 
 class _LuceneIdfScorer(scoring.BM25FScorer):  # type: ignore[misc]
@@ -101,12 +109,12 @@ def _filter(filters: FilterSpec) -> Any:
     if filters.is_empty():
         return None
     parts: list[Any] = []
-    if filters.categories:
-        parts.append(query.Or([query.Term("category", value) for value in filters.categories]))
-    if filters.sources:
-        parts.append(query.Or([query.Term("source", value) for value in filters.sources]))
-    if filters.date_min is not None or filters.date_max is not None:
-        parts.append(query.NumericRange("date_key", filters.date_min, filters.date_max))
+    for field, values in filters.keywords.items():
+        if values:
+            parts.append(query.Or([query.Term(field, value) for value in values]))
+    for field, (low, high) in filters.ranges.items():
+        if low is not None or high is not None:
+            parts.append(query.NumericRange(date_column(field), low, high))
     return query.And(parts)
 
 
@@ -125,21 +133,15 @@ def _serialized(method: _Method) -> _Method:
 
 
 class WhooshReader:
-    """Searches the last committed state of a whoosh index; safe to share between threads."""
+    """One commit of a whoosh index: a whoosh searcher, which is a snapshot.
 
-    def __init__(self, ix: Any) -> None:
-        self._ix = ix
+    Whoosh's searcher shares open files between its calls, so calls on one reader
+    take turns.
+    """
+
+    def __init__(self, searcher: Any) -> None:
+        self._searcher = searcher
         self._lock = threading.RLock()
-        self._searcher = self._open()
-
-    def _open(self) -> Any:
-        return self._ix.searcher(weighting=_LuceneBM25(B=0.75, K1=1.2))
-
-    @_serialized
-    def refresh(self) -> None:
-        if not self._searcher.up_to_date():
-            old, self._searcher = self._searcher, self._open()
-            old.close()
 
     @_serialized
     def close(self) -> None:
@@ -155,33 +157,28 @@ class WhooshReader:
         node: PlanNode,
         *,
         filters: FilterSpec,
-        offset: int,
         limit: int,
-        sort: SortOrder,
+        sort_by: str | None,
+        facets: Sequence[str],
     ) -> EngineResults:
-        facets = sorting.Facets()
-        facets.add_field("category", maptype=sorting.Count)
-        facets.add_field("source", maptype=sorting.Count)
-        options: dict[str, Any] = {"filter": _filter(filters), "groupedby": facets}
-        if sort == "date":
-            options.update(sortedby="date_key", reverse=True, limit=offset + limit)
-        else:
-            options.update(limit=offset + limit + 8)
+        grouped = sorting.Facets()
+        for name in facets:
+            grouped.add_field(name, maptype=sorting.Count)
+        options: dict[str, Any] = {"filter": _filter(filters), "limit": limit}
+        if facets:
+            options["groupedby"] = grouped
+        if sort_by is not None:
+            options.update(sortedby=date_column(sort_by), reverse=True)
         results = self._searcher.search(_compile(node), **options)
-        rows = []
-        # Facet counting makes whoosh keep every match: load only the page's hits.
-        for hit in results[: options["limit"]]:
-            blob = hit["doc"]
-            score = 0.0 if sort == "date" else float(hit.score or 0.0)
-            rows.append(EngineHit(unpack_id(blob), score, blob))
-        if sort == "relevance":
-            rows.sort(key=lambda row: (-round(row.score, 5), row.id))
-        total = len(results)
+        hits = []
+        # Facet counting makes whoosh keep every match: load only the first hits.
+        for hit in results[:limit]:
+            score = 0.0 if sort_by is not None else float(hit.score or 0.0)
+            hits.append(EngineHit(str(hit["id"]), score, bytes(hit["doc"])))
         counts = {
-            name: {str(k): int(v) for k, v in results.groups(name).items() if k}
-            for name in ("category", "source")
+            name: {str(k): int(v) for k, v in results.groups(name).items() if k} for name in facets
         }
-        return EngineResults(total=total, hits=rows[offset : offset + limit], facets=counts)
+        return EngineResults(total=len(results), hits=hits, facets=counts)
 
     @_serialized
     def get(self, doc_id: str) -> bytes | None:
@@ -211,7 +208,7 @@ class WhooshReader:
 
     @_serialized
     def all_ids(self) -> list[str]:
-        return [unpack_id(stored["doc"]) for stored in self._searcher.all_stored_fields()]
+        return [str(stored["id"]) for stored in self._searcher.all_stored_fields()]
 
 
 class WhooshWriter:
@@ -228,9 +225,16 @@ class WhooshWriter:
         except LockError:
             raise IndexLockedError(_LOCKED) from None
 
-    def add(self, record: Record) -> None:
-        fields_ = {**record.fields(), "idhash": f"{record.id}\x1f{record.content_hash}"}
-        if record.replaces:
+    def add(self, document: EngineDocument) -> None:
+        fields_: dict[str, Any] = {
+            "id": document.id,
+            "idhash": f"{document.id}\x1f{document.content_hash}",
+            **document.terms(),
+            "doc": document.stored,
+            **document.keywords,
+        }
+        fields_.update({date_column(name): key for name, key in document.dates.items()})
+        if document.replaces:
             self._writer.update_document(**fields_)
         else:
             self._writer.add_document(**fields_)
@@ -261,7 +265,7 @@ class WhooshEngine:
         self._ix = ix
 
     def reader(self) -> WhooshReader:
-        return WhooshReader(self._ix)
+        return WhooshReader(self._ix.searcher(weighting=_LuceneBM25(B=0.75, K1=1.2)))
 
     def writer(self) -> WhooshWriter:
         return WhooshWriter(self._ix)
@@ -275,8 +279,8 @@ class WhooshFactory:
 
     name = NAME
 
-    def create(self, path: Path) -> WhooshEngine:
-        return WhooshEngine(index.create_in(str(path), _schema()))
+    def create(self, path: Path, fields: FieldTable) -> WhooshEngine:
+        return WhooshEngine(index.create_in(str(path), _schema(fields)))
 
-    def open(self, path: Path) -> WhooshEngine:
+    def open(self, path: Path, fields: FieldTable) -> WhooshEngine:
         return WhooshEngine(index.open_dir(str(path)))

@@ -1,31 +1,39 @@
-"""``Index``: create or open an index directory, write to it and search it."""
+"""``Index``: create or open an index directory, write to it, and hand out searchers."""
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
+import shutil
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 from ..analysis import DEFAULT_STEMMER, Analyzer
-from ..engines import ENGINES, Engine, EngineReader, EngineWriter, get_factory
-from ..engines.base import SortOrder
-from ..engines.records import DocumentCodec, encode_document, train_dictionary
-from ..errors import DocumentNotFoundError, IndexFormatError, UsageError
-from ..highlight import mark_text
-from ..models import Document, IndexStats, Results
-from ..query import parse_query
-from . import meta
-from .pipeline import RecordPipeline, default_workers
-from .planner import build_plan
-from .records import content_hash
-from .searching import run_search, suggest_words
-from .suggest import Vocabulary
+from ..engines import ENGINES, Engine, EngineWriter, get_factory
+from ..errors import IndexFormatError, NoIndexError, Remedy, UsageError, rebuild_remedy
+from ..models import FIELDS, Document, FieldTable, IndexStats, Marked, Results, SortOrder
+from . import layout
+from .builder import content_hash
+from .codec import DocumentCodec, encode_document, train_dictionary
+from .layout import Generation, Marker
+from .pipeline import DocumentPipeline, default_workers
+from .ranking import DEFAULT_RANKING, Ranking
+from .searcher import Searcher
+from .snapshot import Snapshot
 
-__all__ = ["DEFAULT_BATCH_SIZE", "DEFAULT_ENGINE", "AddSummary", "Index"]
+__all__ = [
+    "DEFAULT_BATCH_SIZE",
+    "DEFAULT_ENGINE",
+    "DEFAULT_REFRESH_INTERVAL",
+    "AddSummary",
+    "Index",
+]
 
 #: Tantivy: measured 4x faster to build and 50-100x faster to query than Whoosh.
 DEFAULT_ENGINE = "tantivy"
@@ -33,6 +41,18 @@ DEFAULT_ENGINE = "tantivy"
 DEFAULT_BATCH_SIZE = 10_000
 #: Documents a new index trains its stored-text dictionary on.
 TRAINING_SAMPLE = 2_000
+#: Seconds between two looks at the disk for a commit made by another process.
+DEFAULT_REFRESH_INTERVAL = 0.1
+
+# Commits made by any Index of this process, by index directory: another Index
+# object of the same process on the same directory sees them at once.
+_LOCAL_COMMITS: dict[str, int] = {}
+_LOCAL_LOCK = threading.Lock()
+
+
+def _note_local_commit(key: str) -> None:
+    with _LOCAL_LOCK:
+        _LOCAL_COMMITS[key] = _LOCAL_COMMITS.get(key, 0) + 1
 
 
 @dataclass
@@ -53,8 +73,57 @@ class AddSummary:
         return {"added": self.added, "updated": self.updated, "unchanged": self.unchanged}
 
 
+@dataclass(frozen=True)
+class _Opened:
+    """A generation opened: its engine, analyzer, field table and stored-text codec."""
+
+    generation: Generation
+    engine: Engine
+    analyzer: Analyzer
+    fields: FieldTable
+    codec: DocumentCodec
+
+    @classmethod
+    def load(cls, root: Path, name: str, shown: str) -> _Opened:
+        generation = Generation.load(root, name, shown)
+        try:
+            analyzer = Analyzer.from_config(generation.analyzer)
+            fields = FieldTable.from_config(generation.fields)
+        except (UsageError, ValueError, KeyError, TypeError) as error:
+            raise IndexFormatError(
+                f"The index at '{shown}' cannot be read ({error}).", rebuild_remedy(shown)
+            ) from None
+        engine = get_factory(generation.engine).open(generation.engine_dir, fields)
+        return cls(generation, engine, analyzer, fields, DocumentCodec())
+
+    def with_dictionary(self) -> _Opened:
+        """This, with the generation's stored-text dictionary once one was written."""
+        if self.codec.dictionary is not None:
+            return self
+        dictionary = self.generation.read_dictionary()
+        return self if dictionary is None else replace(self, codec=DocumentCodec(dictionary))
+
+
+def _analyzer_for(
+    analyzer: Analyzer | None, stemmer: str | None, fold_hamza: bool | None
+) -> Analyzer:
+    if analyzer is not None:
+        if stemmer is not None or fold_hamza is not None:
+            raise UsageError("Pass either analyzer= or stemmer= and fold_hamza=, not both.")
+        if not isinstance(analyzer, Analyzer):
+            raise TypeError(f"analyzer must be an Analyzer, not {type(analyzer).__name__}.")
+        return analyzer
+    return Analyzer(stemmer=stemmer or DEFAULT_STEMMER, fold_hamza=bool(fold_hamza))
+
+
 class Index:
     """An arsearch index in one directory.
+
+    Reading goes through a :class:`Searcher`, an immutable view of one commit:
+    :meth:`searcher` hands out the current one, and :meth:`search`, :meth:`get` and the
+    other reading methods are one-line conveniences over it. Commits made by this
+    object are seen at once; those of another process within ``refresh_interval``
+    seconds (or at :meth:`refresh`).
 
     >>> import tempfile
     >>> from arsearch import Document, Index
@@ -62,26 +131,37 @@ class Index:
     ...     summary = index.add(Document("d1", "القاهرة", "وَصَلَ الوفد إلى القاهرة صباحاً."))
     >>> index.search("القاهره").hits[0].id
     'd1'
+    >>> index.close()
     """
 
     def __init__(
-        self, path: Path, shown: str, engine: Engine, analyzer: Analyzer, instance: str | None
+        self,
+        root: Path,
+        shown: str,
+        opened: _Opened,
+        *,
+        refresh_interval: float,
+        lock: layout.WriterLock | None = None,
+        replacing: Mapping[str, Any] | None = None,
     ) -> None:
         """Use :meth:`create` or :meth:`open`."""
-        self.path = path
-        self._instance = instance
+        self.path = root
         self._shown = shown
-        self._engine = engine
-        self.analyzer = analyzer
-        self._reader: EngineReader | None = None
-        self._reader_stamp = -1
+        self._key = os.path.realpath(root)
+        self._opened = opened
+        self._refresh_interval = refresh_interval
+        self._snapshot: Snapshot | None = None
+        self._swap_lock = threading.Lock()
+        self._next_check = 0.0
+        self._seen_local = -1
+        self._lock = lock
+        # The old marker while this object rebuilds the index beside it (see create).
+        self._replacing = replacing
         self._writer: EngineWriter | None = None
-        self._lock: meta.WriterLock | None = None
         self._pending = 0
         self._uncommitted: set[str] = set()
-        self._vocab: tuple[EngineReader, int, Vocabulary] | None = None
-        self._codec = DocumentCodec(meta.read_dictionary(path))
         self._trained = False
+        self._closed = False
 
     # -- lifecycle -----------------------------------------------------------
 
@@ -91,46 +171,145 @@ class Index:
         path: str | os.PathLike[str],
         *,
         engine: str = DEFAULT_ENGINE,
-        stemmer: str = DEFAULT_STEMMER,
-        fold_hamza: bool = False,
+        stemmer: str | None = None,
+        fold_hamza: bool | None = None,
+        analyzer: Analyzer | None = None,
+        fields: FieldTable = FIELDS,
         overwrite: bool = False,
+        refresh_interval: float = DEFAULT_REFRESH_INTERVAL,
     ) -> Index:
-        """Make a new, empty index at ``path`` (a directory, created when missing)."""
+        """Make a new, empty index at ``path`` (a directory, created when missing).
+
+        ``analyzer`` gives the whole analysis (stop words included); ``stemmer`` and
+        ``fold_hamza`` are shortcuts for the default analyzer with that change.
+        ``fields`` is the field table: which metadata is filtered, faceted, sorted.
+
+        A folder that holds an index is refused unless ``overwrite=True``. Then the new
+        index is built beside the old one, which readers keep seeing until this object
+        is closed: :meth:`close` swaps the new index in, and a ``with`` block that ends
+        in an exception (or ``close(discard=True)``) leaves the old one as it was. A
+        folder that holds other files is refused too, unless ``overwrite=True``, which
+        adds the index beside them and never touches them.
+        """
         if engine not in ENGINES:
             raise UsageError(f"Unknown engine '{engine}'. Choose one of: {', '.join(ENGINES)}.")
-        analyzer = Analyzer(stemmer=stemmer, fold_hamza=fold_hamza)
+        chosen = _analyzer_for(analyzer, stemmer, fold_hamza)
+        if not isinstance(fields, FieldTable):
+            raise TypeError(f"fields must be a FieldTable, not {type(fields).__name__}.")
         root = Path(path)
         shown = os.fspath(path)
         root.mkdir(parents=True, exist_ok=True)
-        factory = get_factory(engine)
-        instance = meta.lay_out(root, shown, factory, engine, analyzer.to_config(), overwrite)
-        return cls(root, shown, factory.open(root / meta.ENGINE_DIR), analyzer, instance)
+        lock = layout.WriterLock(root, shown)
+        try:
+            old = layout.check_creatable(root, shown, overwrite)
+            current = old.get("generation") if old else None
+            layout.remove_stale_generations(root, {current} if current else set(), old or {})
+            generation = layout.make_generation(
+                root, engine, chosen.to_config(), fields.to_config()
+            )
+            factory = get_factory(engine)
+            generation.engine_dir.mkdir()
+            created = factory.create(generation.engine_dir, fields)
+            opened = _Opened(generation, created, chosen, fields, DocumentCodec())
+            if old is None:
+                layout.commit_marker(root, generation.name, 0)
+                lock.release()
+                return cls(root, shown, opened, refresh_interval=refresh_interval)
+        except BaseException:
+            lock.release()
+            raise
+        return cls(root, shown, opened, refresh_interval=refresh_interval, lock=lock, replacing=old)
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str]) -> Index:
-        """Open the index at ``path``; raises NoIndexError when there is none."""
-        root = Path(path)
-        shown = os.fspath(path)
-        info = meta.read_meta(root, shown)
-        try:
-            analyzer = Analyzer.from_config(info["analyzer"])
-        except UsageError as error:
-            raise IndexFormatError(str(error)) from None
-        engine = get_factory(str(info["engine"])).open(root / meta.ENGINE_DIR)
-        return cls(root, shown, engine, analyzer, info.get("instance"))
+    def open(
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        create: bool = False,
+        overwrite: bool = False,
+        engine: str | None = None,
+        stemmer: str | None = None,
+        analyzer: Analyzer | None = None,
+        fields: FieldTable | None = None,
+        refresh_interval: float = DEFAULT_REFRESH_INTERVAL,
+    ) -> Index:
+        """Open the index at ``path``; raises NoIndexError when there is none.
 
-    def close(self) -> None:
-        """Drop uncommitted changes, release the writer lock and the engine."""
-        if self._writer is not None:
-            self._writer.close()
-            self._writer = None
-        if self._lock is not None:
-            self._lock.release()
-            self._lock = None
-        if self._reader is not None:
-            self._reader.close()
-            self._reader = None
-        self._engine.close()
+        ``create=True`` makes one when there is none, with ``engine``, ``stemmer`` (or
+        ``analyzer``) and ``fields``; ``overwrite=True`` always builds a new one (see
+        :meth:`create`). An existing index whose engine, analysis or fields differ from
+        those given is refused with the fix.
+        """
+        shown = os.fspath(path)
+        if overwrite:
+            return cls.create(
+                path,
+                engine=engine or DEFAULT_ENGINE,
+                stemmer=stemmer,
+                analyzer=analyzer,
+                fields=fields or FIELDS,
+                overwrite=True,
+                refresh_interval=refresh_interval,
+            )
+        root = Path(path)
+        try:
+            marker = layout.read_marker(root, shown)
+        except NoIndexError:
+            if not create:
+                raise
+            return cls.create(
+                path,
+                engine=engine or DEFAULT_ENGINE,
+                stemmer=stemmer,
+                analyzer=analyzer,
+                fields=fields or FIELDS,
+                refresh_interval=refresh_interval,
+            )
+        opened = _Opened.load(root, marker.generation, shown)
+        _check_settings(shown, opened, engine, stemmer, analyzer, fields)
+        return cls(root, shown, opened, refresh_interval=refresh_interval)
+
+    def close(self, *, discard: bool = False) -> None:
+        """Drop uncommitted changes and release the writer lock and every reader.
+
+        An index being rebuilt (``create(..., overwrite=True)``) replaces the old one
+        now with what was committed; with ``discard=True`` it is thrown away instead
+        and the old one stays. Writing afterwards raises UsageError; reading still
+        works (it takes the newest commit again, until the next ``close``).
+        """
+        first = not self._closed
+        self._closed = True
+        try:
+            if not first:
+                return
+            if self._writer is not None:
+                self._writer.close()
+                self._writer = None
+            if self._replacing is not None:
+                self._finish_rebuild(discard)
+        finally:
+            if self._lock is not None:
+                self._lock.release()
+                self._lock = None
+            snapshot, self._snapshot = self._snapshot, None
+            if snapshot is not None:
+                snapshot.release()
+            self._opened.engine.close()
+
+    def _finish_rebuild(self, discard: bool) -> None:
+        generation = self._opened.generation
+        old, self._replacing = self._replacing or {}, None
+        if discard:
+            shutil.rmtree(generation.path, ignore_errors=True)
+            return
+        reader = self._opened.engine.reader()
+        try:
+            documents = reader.count()
+        finally:
+            reader.close()
+        layout.commit_marker(self.path, generation.name, documents)
+        _note_local_commit(self._key)
+        layout.remove_stale_generations(self.path, {generation.name}, old)
 
     def __enter__(self) -> Index:
         return self
@@ -141,73 +320,166 @@ class Index:
         error: BaseException | None,
         trace: TracebackType | None,
     ) -> None:
-        """Commit on a clean exit, roll back on an exception, then close."""
+        """Commit on a clean exit, roll back (and drop a rebuild) on an exception, close."""
+        failed = kind is not None
         try:
-            if kind is None and self._writer is not None:
+            if not failed and self._writer is not None:
                 self.commit()
+        except BaseException:
+            failed = True
+            raise
         finally:
-            self.close()
+            self.close(discard=failed)
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise UsageError(
+                f"The index at '{self._shown}' is closed; open it again with "
+                f"Index.open({self._shown!r})."
+            )
 
     @property
     def engine(self) -> str:
         """The engine's name."""
-        return self._engine.name
+        return self._opened.generation.engine
+
+    @property
+    def analyzer(self) -> Analyzer:
+        """The analyzer documents and queries are analyzed with."""
+        return self._opened.analyzer
+
+    @property
+    def fields(self) -> FieldTable:
+        """The field table: which metadata is filtered, faceted and sorted."""
+        return self._opened.fields
+
+    # -- snapshots -----------------------------------------------------------
+
+    def _load(self) -> Snapshot:
+        """A snapshot of the newest commit (of the generation the marker names)."""
+        if self._replacing is not None:
+            return self._snapshot_of(self._opened, layout.marker_stamp(self.path), None)
+        for _attempt in range(5):
+            stamp = layout.marker_stamp(self.path)
+            marker = layout.read_marker(self.path, self._shown)
+            try:
+                opened = self._opened
+                if opened.generation.name != marker.generation:
+                    opened = _Opened.load(self.path, marker.generation, self._shown)
+                snapshot = self._snapshot_of(opened, stamp, marker)
+            except Exception as error:
+                if layout.marker_stamp(self.path) != stamp:
+                    continue  # rebuilt while opening: read the marker again
+                if isinstance(error, IndexFormatError):
+                    raise
+                raise IndexFormatError(
+                    f"The index at '{self._shown}' cannot be read ({error}).",
+                    rebuild_remedy(self._shown),
+                ) from None
+            return snapshot
+        raise IndexFormatError(
+            f"The index at '{self._shown}' keeps changing while it is opened.",
+            Remedy("Try again.", "Try again."),
+        )
+
+    def _snapshot_of(self, opened: _Opened, stamp: object, marker: Marker | None) -> Snapshot:
+        # The engine's reader first, then the dictionary: a reader that holds
+        # documents compressed with a dictionary was made after it was written.
+        reader = opened.engine.reader()
+        opened = opened.with_dictionary()
+        self._opened = opened
+        if marker is None:
+            marker = Marker(opened.generation.name, reader.count(), None)
+        return Snapshot(
+            reader=reader,
+            codec=opened.codec,
+            analyzer=opened.analyzer,
+            fields=opened.fields,
+            engine=opened.generation.engine,
+            marker=marker,
+            root=self.path,
+            shown=self._shown,
+            stamp=stamp,
+        )
+
+    def _install(self, force: bool) -> Snapshot:
+        with self._swap_lock:
+            current = self._snapshot
+            if (
+                not force
+                and current is not None
+                and layout.marker_stamp(self.path) == current.stamp
+            ):
+                return current
+            fresh = self._load()
+            self._snapshot = fresh
+        if current is not None:
+            current.release()
+        return fresh
+
+    def _current(self) -> Snapshot:
+        snapshot = self._snapshot
+        if snapshot is None:
+            return self._install(force=False)
+        if self._replacing is not None:
+            return snapshot
+        local = _LOCAL_COMMITS.get(self._key, 0)
+        now = time.monotonic()
+        if local != self._seen_local or now >= self._next_check:
+            self._seen_local = local
+            self._next_check = now + self._refresh_interval
+            if layout.marker_stamp(self.path) != snapshot.stamp:
+                return self._install(force=False)
+        return snapshot
+
+    def _claimed(self) -> Snapshot:
+        # Reading after close() is allowed (as after a ``with`` block): it takes a
+        # fresh snapshot, released by the next close(). Writing is not.
+        while True:
+            snapshot = self._current()
+            if snapshot.claim():
+                return snapshot
+
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[Snapshot]:
+        """The current snapshot, claimed for the block (a writer's own reads)."""
+        snapshot = self._claimed()
+        try:
+            yield snapshot
+        finally:
+            snapshot.release()
+
+    def refresh(self) -> None:
+        """Look for a commit made by another process now, instead of within the interval."""
+        self._next_check = 0.0
+        self._current()
 
     # -- reading -------------------------------------------------------------
 
-    def _current_reader(self) -> EngineReader:
-        stamp = meta.commit_stamp(self.path)
-        if stamp != self._reader_stamp and self._writer is None:
-            self._follow(meta.read_meta(self.path, self._shown))
-        if self._reader is None:
-            self._reader = self._engine.reader()
-        elif stamp != self._reader_stamp:
-            self._reader.refresh()
-        self._reader_stamp = stamp
-        return self._reader
+    def searcher(self, ranking: Ranking | None = None) -> Searcher:
+        """A :class:`Searcher` of the current commit, scoring with ``ranking``.
 
-    def _follow(self, info: Mapping[str, Any]) -> None:
-        """Catch up with what another process did: a first dictionary, or a rebuild."""
-        if info.get("instance") != self._instance:
-            # Rebuilt (--rebuild) under this reader: its files are gone; start afresh.
-            if self._reader is not None:
-                self._reader.close()
-                self._reader = None
-            self._engine.close()
-            self._engine = get_factory(str(info["engine"])).open(self.path / meta.ENGINE_DIR)
-            self.analyzer = Analyzer.from_config(info["analyzer"])
-            self._instance = info.get("instance")
-            self._codec = DocumentCodec(meta.read_dictionary(self.path))
-        elif self._codec.dictionary is None:
-            dictionary = meta.read_dictionary(self.path)
-            if dictionary is not None:
-                self._codec = DocumentCodec(dictionary)
-
-    def _vocabulary(self) -> Vocabulary:
-        """The frequent words of the current commit, for suggestions and fuzzy terms."""
-        reader = self._current_reader()
-        if (
-            self._vocab is None
-            or self._vocab[0] is not reader
-            or self._vocab[1] != self._reader_stamp
-        ):
-            self._vocab = (reader, self._reader_stamp, Vocabulary.of(reader))
-        return self._vocab[2]
+        Close it (or use it as a context manager) to release its commit early; a
+        searcher dropped unclosed is released with the object.
+        """
+        if ranking is not None and not isinstance(ranking, Ranking):
+            raise TypeError(f"ranking must be a Ranking, not {type(ranking).__name__}.")
+        return Searcher(self._claimed(), ranking or DEFAULT_RANKING)
 
     def __len__(self) -> int:
         """Documents in the last committed state."""
-        return self._current_reader().count()
+        with self.searcher() as searcher:
+            return len(searcher)
 
     def get(self, doc_id: str) -> Document:
         """The document with id ``doc_id``; raises DocumentNotFoundError."""
-        blob = self._current_reader().get(doc_id)
-        if blob is None:
-            raise DocumentNotFoundError(doc_id)
-        return self._codec.unpack(blob)
+        with self.searcher() as searcher:
+            return searcher.get(doc_id)
 
     def ids(self) -> list[str]:
         """Every document id, in no particular order."""
-        return self._current_reader().all_ids()
+        with self.searcher() as searcher:
+            return searcher.ids()
 
     def search(
         self,
@@ -218,80 +490,51 @@ class Index:
         sort: SortOrder = "relevance",
         filters: Mapping[str, Any] | None = None,
         snippets: bool = True,
+        ranking: Ranking | None = None,
     ) -> Results:
-        """Ranked results for ``query`` (see the query language in the README).
-
-        ``filters`` may hold ``category``, ``source`` (a string or a list),
-        ``date_from`` and ``date_to`` (ISO dates, inclusive). ``snippets=False``
-        skips snippets and title marks (hits then carry empty snippets).
-        """
-        return run_search(
-            query,
-            analyzer=self.analyzer,
-            reader=self._current_reader(),
-            vocabulary=self._vocabulary,
-            codec=self._codec,
-            limit=limit,
-            page=page,
-            sort=sort,
-            filters=filters,
-            snippets=snippets,
-        )
+        """Ranked results for ``query``: :meth:`Searcher.search` on the current commit."""
+        with self.searcher(ranking) as searcher:
+            return searcher.search(
+                query, limit=limit, page=page, sort=sort, filters=filters, snippets=snippets
+            )
 
     def suggest(self, prefix: str, *, limit: int = 10) -> list[str]:
         """Completions for a search box: ``prefix`` with its last word completed."""
-        if not 1 <= limit <= 50:
-            raise UsageError(f"limit must be between 1 and 50, not {limit}.")
-        return suggest_words(
-            prefix, analyzer=self.analyzer, reader=self._current_reader(), limit=limit
-        )
+        with self.searcher() as searcher:
+            return searcher.suggest(prefix, limit=limit)
 
-    def highlight(self, doc_id: str, query: str) -> tuple[str, str]:
-        """The title and text of ``doc_id`` as escaped HTML with the words of ``query`` marked.
-
-        Words are marked exactly as :meth:`search` marks the titles and snippets of its
-        hits; the text is whole, its line breaks kept. Raises DocumentNotFoundError,
-        and QueryTooLongError for an over-long query.
-        """
-        document = self.get(doc_id)
-        plan = build_plan(
-            parse_query(query), self.analyzer, self._current_reader(), self._vocabulary
-        )
-        matcher = plan.matcher()
-        return (
-            mark_text(document.title, matcher, self.analyzer).html(),
-            mark_text(document.text, matcher, self.analyzer).html(),
-        )
+    def highlight(self, doc_id: str, query: str) -> tuple[Marked, Marked]:
+        """The title and whole text of ``doc_id`` with the words of ``query`` marked."""
+        with self.searcher() as searcher:
+            return searcher.highlight(doc_id, query)
 
     def stats(self) -> IndexStats:
         """Documents, engine, analyzer, size on disk and last commit."""
-        info = meta.read_meta(self.path, self._shown)
-        return IndexStats(
-            path=self._shown,
-            documents=len(self),
-            engine=self.engine,
-            analyzer=info["analyzer"],
-            format_version=int(info["format"]),
-            size_bytes=meta.directory_size(self.path),
-            last_commit=meta.read_commit(self.path).get("time"),
-        )
+        with self.searcher() as searcher:
+            return searcher.stats()
 
     # -- writing -------------------------------------------------------------
 
     def _open_writer(self) -> EngineWriter:
+        self._check_open()
         if self._writer is None:
-            self._lock = meta.WriterLock(self.path, self._shown)
-            try:
-                self._writer = self._engine.writer()
-            except BaseException:
-                self._lock.release()
-                self._lock = None
-                raise
+            if self._lock is None:
+                self._lock = layout.WriterLock(self.path, self._shown)
+                try:
+                    # With the lock, the marker stays as it is: write to the generation
+                    # it names, and remove any a crashed rebuild left beside it.
+                    current = self._install(force=True).marker.generation
+                    layout.remove_stale_generations(self.path, {current}, {})
+                except BaseException:
+                    self._lock.release()
+                    self._lock = None
+                    raise
+            self._writer = self._opened.engine.writer()
         return self._writer
 
     def add(
         self,
-        documents: Document | Iterable[Document],
+        documents: Document | Mapping[str, Any] | Iterable[Document | Mapping[str, Any]],
         *,
         batch_size: int = DEFAULT_BATCH_SIZE,
         progress: Callable[[AddSummary], None] | None = None,
@@ -299,9 +542,10 @@ class Index:
     ) -> AddSummary:
         """Add documents, replacing those with the same id; unchanged ones are skipped.
 
-        An iterable is committed every ``batch_size`` documents (0: only by
-        :meth:`commit`), so a crash loses at most one batch and a re-run
-        finishes the job. Documents stream through: memory stays bounded
+        ``documents``: a :class:`Document`, a mapping (as :meth:`Document.from_dict`
+        takes), or an iterable of them. An iterable is committed every ``batch_size``
+        documents (0: only by :meth:`commit`), so a crash loses at most one batch and
+        a re-run finishes the job. Documents stream through: memory stays bounded
         whatever their number. ``progress`` is called after each document.
 
         ``workers`` > 1 (None: one per core) analyzes, past a few thousand
@@ -309,13 +553,14 @@ class Index:
         like any code that spawns processes, the calling script then needs the
         ``if __name__ == "__main__":`` guard, so the default is 1.
         """
+        items = _documents(documents)
         writer = self._open_writer()
-        items = iter((documents,) if isinstance(documents, Document) else documents)
         items = self._prepare_codec(items)
         summary = AddSummary()
-        pipeline = RecordPipeline(
-            self.analyzer,
-            self._codec,
+        pipeline = DocumentPipeline(
+            self._opened.analyzer,
+            self._opened.codec,
+            self._opened.fields,
             writer.add,
             workers=default_workers() if workers is None else workers,
         )
@@ -329,85 +574,160 @@ class Index:
     def _add_all(
         self,
         items: Iterator[Document],
-        pipeline: RecordPipeline,
+        pipeline: DocumentPipeline,
         summary: AddSummary,
         batch_size: int,
         progress: Callable[[AddSummary], None] | None,
     ) -> None:
-        reader = self._current_reader()
-        fresh = reader.count() == 0 and not self._uncommitted
-        for document in items:
-            if not isinstance(document, Document):
-                kind = type(document).__name__
-                raise UsageError(f"Index.add takes Document objects, not {kind}.")
-            if document.id in self._uncommitted:
-                # Not every engine replaces a document added since the last
-                # commit: make the first version durable first.
-                pipeline.flush()
-                self.commit()
-                reader, fresh = self._current_reader(), False
-            known = not fresh and reader.contains(document.id)
-            encoded = digest = None
-            if known:
-                # Only a committed version needs the hash now, to compare with;
-                # a new document is hashed where it is analyzed.
-                encoded = encode_document(document)
-                digest = content_hash(encoded)
-            if known and reader.contains(document.id, digest):
-                summary.unchanged += 1
-            else:
-                # Only a document already committed needs deleting first.
-                pipeline.put(document, encoded, digest, replaces=known)
-                if known:
-                    summary.updated += 1
-                else:
-                    summary.added += 1
-                self._uncommitted.add(document.id)
-                self._pending += 1
+        with contextlib.ExitStack() as stack:
+            snapshot = stack.enter_context(self._reading())
+            fresh = snapshot.reader.count() == 0 and not self._uncommitted
+            for document in items:
+                if document.id in self._uncommitted:
+                    # Not every engine replaces a document added since the last
+                    # commit: make the first version durable first.
+                    pipeline.flush()
+                    stack.close()
+                    self.commit()
+                    snapshot, fresh = stack.enter_context(self._reading()), False
+                self._add_one(document, snapshot, fresh, pipeline, summary)
                 if batch_size and self._pending >= batch_size:
                     pipeline.flush()
+                    stack.close()
                     self.commit()
-                    reader, fresh = self._current_reader(), False
-            if progress is not None:
-                progress(summary)
+                    snapshot, fresh = stack.enter_context(self._reading()), False
+                if progress is not None:
+                    progress(summary)
+
+    def _add_one(
+        self,
+        document: Document,
+        snapshot: Snapshot,
+        fresh: bool,
+        pipeline: DocumentPipeline,
+        summary: AddSummary,
+    ) -> None:
+        known = not fresh and snapshot.reader.contains(document.id)
+        encoded = digest = None
+        if known:
+            # Only a committed version needs the hash now, to compare with;
+            # a new document is hashed where it is analyzed.
+            encoded = encode_document(document)
+            digest = content_hash(encoded)
+        if known and snapshot.reader.contains(document.id, digest):
+            summary.unchanged += 1
+            return
+        # Only a document already committed needs deleting first.
+        pipeline.put(document, encoded, digest, replaces=known)
+        if known:
+            summary.updated += 1
+        else:
+            summary.added += 1
+        self._uncommitted.add(document.id)
+        self._pending += 1
 
     def _prepare_codec(self, items: Iterator[Document]) -> Iterator[Document]:
         """Train the stored-text dictionary on the first documents of a new, large index."""
-        if self._codec.dictionary is not None or self._trained or len(self) > 0:
+        opened = self._opened
+        if opened.codec.dictionary is not None or self._trained:
             return items
+        with self._reading() as snapshot:
+            if snapshot.reader.count():
+                return items
         self._trained = True
         head = list(itertools.islice(items, TRAINING_SAMPLE))
-        dictionary = train_dictionary([d for d in head if isinstance(d, Document)])
+        dictionary = train_dictionary(head)
         if dictionary is not None:
-            meta.write_bytes_atomically(self.path / meta.DICTIONARY_FILE, dictionary)
-            self._codec = DocumentCodec(dictionary)
+            opened.generation.write_dictionary(dictionary)
+            self._opened = replace(opened, codec=DocumentCodec(dictionary))
         return itertools.chain(head, items)
 
     def delete(self, doc_id: str) -> bool:
         """Delete the document ``doc_id``; False when there was none."""
+        if not isinstance(doc_id, str):
+            raise TypeError(f"A document id must be a string, not {type(doc_id).__name__}.")
         writer = self._open_writer()
-        if not self._current_reader().contains(doc_id):
-            return False
+        with self._reading() as snapshot:
+            if not snapshot.reader.contains(doc_id):
+                return False
         writer.delete(doc_id)
         self._pending += 1
         return True
 
     def commit(self) -> None:
         """Make every change durable and visible to readers, atomically."""
+        self._check_open()
         if self._writer is None:
             return
         self._writer.commit()
         self._pending = 0
         self._uncommitted.clear()
-        if self._reader is None:
-            self._reader = self._engine.reader()
-        self._reader.refresh()
-        meta.write_commit(self.path, self._reader.count())
-        self._reader_stamp = meta.commit_stamp(self.path)
+        if self._replacing is None:
+            reader = self._opened.engine.reader()
+            try:
+                documents = reader.count()
+            finally:
+                reader.close()
+            layout.commit_marker(self.path, self._opened.generation.name, documents)
+            _note_local_commit(self._key)
+        self._install(force=True)
 
     def rollback(self) -> None:
         """Forget every change since the last commit."""
+        self._check_open()
         if self._writer is not None:
             self._writer.rollback()
             self._pending = 0
             self._uncommitted.clear()
+
+
+def _documents(
+    documents: Document | Mapping[str, Any] | Iterable[Document | Mapping[str, Any]],
+) -> Iterator[Document]:
+    if isinstance(documents, (Document, Mapping)):
+        return iter((_document(documents),))
+    if isinstance(documents, (str, bytes)) or not isinstance(documents, Iterable):
+        raise TypeError(
+            "Index.add takes a Document, a mapping or an iterable of them, "
+            f"not {type(documents).__name__}."
+        )
+    return (_document(item) for item in documents)
+
+
+def _document(item: object) -> Document:
+    if isinstance(item, Document):
+        return item
+    if isinstance(item, Mapping):
+        return Document.from_dict(item)
+    raise TypeError(f"Index.add takes Document objects or mappings, not {type(item).__name__}.")
+
+
+def _check_settings(
+    shown: str,
+    opened: _Opened,
+    engine: str | None,
+    stemmer: str | None,
+    analyzer: Analyzer | None,
+    fields: FieldTable | None,
+) -> None:
+    """Refuse to open an index with other settings than those asked for, naming the fix."""
+    checks: list[tuple[str, object, object]] = [
+        ("engine", engine, opened.generation.engine),
+        ("stemmer", stemmer, opened.analyzer.stemmer),
+    ]
+    for name, wanted, current in checks:
+        if wanted is not None and wanted != current:
+            raise UsageError(
+                f"The index at '{shown}' uses {name} '{current}'; to switch to '{wanted}',",
+                Remedy("pass overwrite=True.", "add --rebuild."),
+            )
+    if analyzer is not None and analyzer.to_config() != opened.analyzer.to_config():
+        raise UsageError(
+            f"The index at '{shown}' was built with another analyzer; to switch,",
+            Remedy("pass overwrite=True.", "add --rebuild."),
+        )
+    if fields is not None and fields != opened.fields:
+        raise UsageError(
+            f"The index at '{shown}' was built with another field table; to switch,",
+            Remedy("pass overwrite=True.", "add --rebuild."),
+        )

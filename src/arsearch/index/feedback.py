@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Collection, Sequence
 
 from ..analysis import Analyzer
-from ..engines.base import BODY, BoolNode, TermNode
+from ..engines import BODY, BoolNode, TermNode
 from ..models import Document
 
 __all__ = ["expansion"]

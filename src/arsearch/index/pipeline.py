@@ -1,4 +1,4 @@
-"""Documents to engine records, in worker processes when there are many.
+"""Documents to engine documents, in worker processes when there are many.
 
 Analysis is pure Python and CPU-bound, so a large ``Index.add`` spreads it over
 processes; the parent reads, checks what changed and feeds the engine, in input
@@ -18,12 +18,12 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
 from ..analysis import Analyzer
-from ..engines.base import Record
-from ..engines.records import DocumentCodec, decode_document, encode_document
-from ..models import Document
-from .records import content_hash, make_record
+from ..engines import EngineDocument
+from ..models import Document, FieldTable
+from .builder import build_engine_document, content_hash
+from .codec import DocumentCodec, decode_document, encode_document
 
-__all__ = ["CHUNK", "PARALLEL_AFTER", "RecordPipeline"]
+__all__ = ["CHUNK", "PARALLEL_AFTER", "DocumentPipeline", "default_workers"]
 
 #: Documents sent to a worker at once.
 CHUNK = 200
@@ -36,6 +36,7 @@ _PR_SET_PDEATHSIG = 1
 
 _worker_analyzer: Analyzer | None = None
 _worker_codec: DocumentCodec | None = None
+_worker_fields: FieldTable | None = None
 
 
 def _die_with_parent() -> None:
@@ -48,11 +49,14 @@ def _die_with_parent() -> None:
         pass
 
 
-def _init_worker(config: dict[str, Any], dictionary: bytes | None) -> None:
-    global _worker_analyzer, _worker_codec
+def _init_worker(
+    config: dict[str, Any], dictionary: bytes | None, fields: list[dict[str, Any]]
+) -> None:
+    global _worker_analyzer, _worker_codec, _worker_fields
     _die_with_parent()
     _worker_analyzer = Analyzer.from_config(config)
     _worker_codec = DocumentCodec(dictionary)
+    _worker_fields = FieldTable.from_config(fields)
 
 
 # A queued document: its stored JSON and content hash when the parent already
@@ -60,32 +64,42 @@ def _init_worker(config: dict[str, Any], dictionary: bytes | None) -> None:
 _Queued = tuple[bytes | dict[str, Any], str | None, bool]
 
 
-def _record(
+def _build(
     document: Document,
     analyzer: Analyzer,
     codec: DocumentCodec,
+    fields: FieldTable,
     encoded: bytes | None,
     digest: str | None,
     replaces: bool,
-) -> Record:
+) -> EngineDocument:
     if encoded is None or digest is None:
         encoded = encode_document(document)
         digest = content_hash(encoded)
-    return make_record(document, analyzer, codec, encoded, digest, replaces)
+    return build_engine_document(document, analyzer, codec, fields, encoded, digest, replaces)
 
 
-def _make_chunk(chunk: list[_Queued]) -> list[Record]:
+def _make_chunk(chunk: list[_Queued]) -> list[EngineDocument]:
     assert _worker_analyzer is not None and _worker_codec is not None
-    records = []
+    assert _worker_fields is not None
+    built = []
     for payload, digest, replaces in chunk:
         if isinstance(payload, bytes):
             document, encoded = decode_document(payload), payload
         else:
             document, encoded = Document.from_dict(payload), None
-        records.append(
-            _record(document, _worker_analyzer, _worker_codec, encoded, digest, replaces)
+        built.append(
+            _build(
+                document,
+                _worker_analyzer,
+                _worker_codec,
+                _worker_fields,
+                encoded,
+                digest,
+                replaces,
+            )
         )
-    return records
+    return built
 
 
 def default_workers() -> int:
@@ -96,25 +110,27 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-class RecordPipeline:
-    """Turns (document, digest) pairs into records and hands them to ``sink`` in order."""
+class DocumentPipeline:
+    """Turns documents into engine documents and hands them to ``sink`` in input order."""
 
     def __init__(
         self,
         analyzer: Analyzer,
         codec: DocumentCodec,
-        sink: Callable[[Record], None],
+        fields: FieldTable,
+        sink: Callable[[EngineDocument], None],
         *,
         workers: int,
     ) -> None:
         self._analyzer = analyzer
         self._codec = codec
+        self._fields = fields
         self._sink = sink
         self._workers = workers
         self._seen = 0
         self._pool: ProcessPoolExecutor | None = None
         self._chunk: list[_Queued] = []
-        self._in_flight: deque[Future[list[Record]]] = deque()
+        self._in_flight: deque[Future[list[EngineDocument]]] = deque()
 
     def put(
         self, document: Document, encoded: bytes | None, digest: str | None, replaces: bool
@@ -130,7 +146,15 @@ class RecordPipeline:
                 self._start()
             else:
                 self._sink(
-                    _record(document, self._analyzer, self._codec, encoded, digest, replaces)
+                    _build(
+                        document,
+                        self._analyzer,
+                        self._codec,
+                        self._fields,
+                        encoded,
+                        digest,
+                        replaces,
+                    )
                 )
                 return
         payload = encoded if encoded is not None else document.to_dict()
@@ -145,7 +169,11 @@ class RecordPipeline:
             max_workers=self._workers,
             mp_context=context,
             initializer=_init_worker,
-            initargs=(self._analyzer.to_config(), self._codec.dictionary),
+            initargs=(
+                self._analyzer.to_config(),
+                self._codec.dictionary,
+                self._fields.to_config(),
+            ),
         )
 
     def _submit(self) -> None:
@@ -156,8 +184,8 @@ class RecordPipeline:
             self._drain_one()
 
     def _drain_one(self) -> None:
-        for record in self._in_flight.popleft().result():
-            self._sink(record)
+        for built in self._in_flight.popleft().result():
+            self._sink(built)
 
     def flush(self) -> None:
         """Hand every queued record to the sink (before a commit)."""

@@ -1,11 +1,7 @@
 """From a parsed query to an engine plan, a highlight matcher and the words to check.
 
-Ranking rule for plain words: each word is one optional clause whose score is
-BM25 summed over the stem and exact forms in title and body (title weighted
-above body); a document need not hold every word, and since the clauses' scores
-add up, documents holding more of the words rank higher. The levers of
-:class:`Ranking` refine that rule; each was measured on real Arabic retrieval
-sets by ``bench/relevance.py`` and the defaults are the best measured.
+How words become scored clauses is the :class:`~arsearch.index.ranking.Ranking`'s to say;
+the planner applies the ranking it is given.
 """
 
 from __future__ import annotations
@@ -13,10 +9,9 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Literal
 
 from ..analysis import Analyzer, normalize
-from ..engines.base import (
+from ..engines import (
     BODY,
     BODY_EXACT,
     TITLE,
@@ -29,60 +24,16 @@ from ..engines.base import (
 )
 from ..highlight import Matcher
 from ..query import Clause, Group, Or, ParsedQuery, Phrase, Term
-from .suggest import Vocabulary
+from .ranking import DEFAULT_RANKING, Ranking
+from .spelling import Vocabulary
 from .wordforms import has_arabic_letter, stand_ins, without_proclitic
 
-__all__ = [
-    "DEFAULT_RANKING",
-    "MAX_EXPANSIONS",
-    "TITLE_BOOST",
-    "Plan",
-    "Ranking",
-    "build_plan",
-    "fuzzy_candidates",
-]
+__all__ = ["MAX_EXPANSIONS", "TITLE_BOOST", "Plan", "build_plan", "fuzzy_candidates"]
 
 #: The weight of a word limited to titles (``title:word``) beside unlimited words.
 TITLE_BOOST = 2.0
 #: Bound on the terms a prefix (word*) or fuzzy (word~) query expands to.
 MAX_EXPANSIONS = 64
-
-
-@dataclass(frozen=True, slots=True)
-class Ranking:
-    """How plain query words are turned into scored clauses: the measured levers.
-
-    >>> Ranking().phrases
-    'boost'
-    """
-
-    #: Extra weight of the title fields for words not limited to ``title:`` (the body
-    #: fields hold the title too, so this is a bonus on top of it).
-    title_boost: float = 0.1
-    #: Weight of the exact (unstemmed) form beside the stem; 0 searches stems only.
-    exact_weight: float = 0.25
-    #: Also search a word without its ب/ل/ك/و/ف proclitic when that form is more frequent.
-    proclitics: bool = True
-    #: A word absent from the index stands for its nearest indexed spellings, or
-    #: for two indexed words when a missing space before ال glued them together.
-    fallback: bool = True
-    #: Weight of the bonus for two neighbouring query words found close together (0: off).
-    proximity: float = 0.1
-    #: Words allowed between two neighbouring query words for the proximity bonus
-    #: (one: a stop word the query left out).
-    proximity_slop: int = 1
-    #: A quoted phrase beside other words: "boost" (its words count as words and the
-    #: exact phrase adds), "require" (the phrase must match) or "phrase" (only the
-    #: exact phrase counts).
-    phrases: Literal["boost", "require", "phrase"] = "boost"
-    #: Pseudo-relevance feedback: documents read, terms added and their weight (0: off).
-    feedback_docs: int = 0
-    feedback_terms: int = 0
-    feedback_weight: float = 0.0
-
-
-#: The ranking every search uses unless given another.
-DEFAULT_RANKING = Ranking()
 
 
 @dataclass
@@ -176,9 +127,9 @@ class _Builder:
             and reader.doc_freq(TITLE, stem) == 0
         )
 
-    def _analyzed(self, word: str) -> tuple[str, str | None]:
+    def _analyzed(self, word: str) -> tuple[str, str]:
         pieces = self.analyzer.word_terms(word)
-        return pieces[0] if len(pieces) == 1 else (word, None)
+        return pieces[0] if len(pieces) == 1 else (word, "")
 
     def term(self, term: Term, positive: bool) -> PlanNode | None:
         if term.prefix:
@@ -187,7 +138,7 @@ class _Builder:
             return self._expanded(term, self._fuzzy_terms(term, positive))
         parts: list[PlanNode] = []
         for exact, stem in self.analyzer.word_terms(term.text):
-            if stem is None:
+            if not stem:
                 self.plan.dropped_stopwords = True
                 continue
             forms = self._forms(exact, stem) if positive else [(exact, stem)]
@@ -325,14 +276,12 @@ def build_plan(
     analyzer: Analyzer,
     reader: EngineReader,
     vocabulary: Callable[[], Vocabulary],
-    ranking: Ranking | None = None,
+    ranking: Ranking = DEFAULT_RANKING,
 ) -> Plan:
     """Analyze every word of ``parsed`` and build the engine plan (``node`` None: nothing to do).
 
-    ``ranking`` defaults to :data:`DEFAULT_RANKING`, looked up at each call.
-
     ``vocabulary`` gives the frequent words fuzzy terms expand to (built on first use).
     """
-    builder = _Builder(analyzer, reader, vocabulary, ranking or DEFAULT_RANKING)
+    builder = _Builder(analyzer, reader, vocabulary, ranking)
     builder.plan.node = builder.group(parsed.root.clauses, True)
     return builder.plan

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from .suggest import Vocabulary
+from .spelling import Vocabulary
 
 __all__ = [
     "FALLBACK_SPELLINGS",
@@ -37,8 +37,8 @@ FALLBACK_SPELLINGS = 3
 #: The definite article, before which a missing space glues two words together.
 _ARTICLE = "\u0627\u0644"  # ال
 
-#: A normalized word's index terms: ``(exact, stem)``, stem None for a stop word.
-Analyzed = Callable[[str], tuple[str, str | None]]
+#: A normalized word's index terms: ``(exact, stem)``, stem "" for a stop word.
+Analyzed = Callable[[str], tuple[str, str]]
 Form = tuple[str, str]
 
 
@@ -63,7 +63,7 @@ def without_proclitic(exact: str, doc_freq: Callable[[str], int], analyzed: Anal
             frequency = doc_freq(exact)
         if doc_freq(rest) > frequency:
             rest_exact, rest_stem = analyzed(rest)
-            return [] if rest_stem is None else [(rest_exact, rest_stem)]
+            return [(rest_exact, rest_stem)] if rest_stem else []
     return []
 
 
@@ -91,7 +91,7 @@ def stand_ins(
         left, right = exact[:at], exact[at:]
         if doc_freq(left) and doc_freq(right):
             parts = [analyzed(left), analyzed(right)]
-            return [(word, stem) for word, stem in parts if stem is not None]
+            return [(word, stem) for word, stem in parts if stem]
     near = vocabulary.near(exact, 1 if len(exact) <= 5 else 2)
     if not near:
         return []
@@ -101,7 +101,7 @@ def stand_ins(
         if distance > closest:
             break
         word_exact, word_stem = analyzed(word)
-        if word_stem is None:
+        if not word_stem:
             if not found:
                 return None  # the nearest spelling is a stop word (اللتى for التى)
             continue

@@ -34,11 +34,12 @@ dropped, never an error; only a query over the length bound raises.
 - ``~N`` or ``*`` right after a closing quote is ignored (no phrase slop).
 """
 
-from .parser import parse_query
+from .parser import check_length, parse_query
 from .tree import (
     MAX_FUZZY,
     MAX_QUERY_LENGTH,
     Clause,
+    DayRange,
     Filters,
     Group,
     Node,
@@ -53,6 +54,7 @@ __all__ = [
     "MAX_FUZZY",
     "MAX_QUERY_LENGTH",
     "Clause",
+    "DayRange",
     "Filters",
     "Group",
     "Node",
@@ -61,5 +63,6 @@ __all__ = [
     "ParsedQuery",
     "Phrase",
     "Term",
+    "check_length",
     "parse_query",
 ]

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import calendar
-import datetime
 import re
 from dataclasses import dataclass
 from typing import Literal, TypeAlias
 
 from ..analysis.tokenize import WORD_PATTERN
+from ..dates import date_range
+from ..models import FieldTable
 from .tree import MAX_FUZZY, Clause, Filters, Occur, Phrase, Term
 
 _FIELDS = ("title",)
-_FILTERS = ("category", "source", "date")
 # Opening to closing quote: straight quotes, the curly ones phone keyboards
 # substitute, and the guillemets of Arabic writing.
 _QUOTES = {'"': '"', "\u201c": "\u201d", "\u00ab": "\u00bb"}
@@ -24,7 +23,6 @@ _FUZZY = re.compile(r"(.*?)~(\d*)", re.DOTALL)
 # \s is exactly str.isspace(): NBSP, tabs, newlines and the other Unicode spaces.
 _WORD_RUN = re.compile(r"[^\s()|]*")
 _PHRASE_SUFFIX = re.compile(r"~\d*|\*+")
-_DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,9 +61,11 @@ def _term(raw: str, field: str | None) -> Term | None:
 class _Lexer:
     """Reads the query left to right into clauses, filters, parentheses and OR signs."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, fields: FieldTable) -> None:
         self.text = text
         self.tokens: list[_Token] = []
+        # Filter names in lower case (typed in any case) -> the field.
+        self.filters = {name.lower(): fields[name] for name in fields.filter_names()}
 
     def run(self) -> list[_Token]:
         text, i = self.text, 0
@@ -130,7 +130,7 @@ class _Lexer:
             if field is None and kind in _FIELDS and not self._ends_word(value_at):
                 field, i = kind, value_at
                 continue
-            if field is None and kind in _FILTERS and occur != "must_not":
+            if field is None and kind in self.filters and occur != "must_not":
                 filter_end = self._filter(kind, name, value_at, occur, out)
                 if filter_end is not None:
                     return filter_end
@@ -151,15 +151,14 @@ class _Lexer:
         value = " ".join(raw.split())
         if not value:
             return None
-        if kind == "date":
-            dates = _date_range(value)
-            if dates is None:
+        field = self.filters[kind]
+        if field.kind == "date":
+            days = date_range(value)
+            if days is None:
                 return None
-            filters = Filters(date_from=dates[0], date_to=dates[1])
-        elif kind == "category":
-            filters = Filters(category=(value,))
+            filters = Filters(ranges={field.name: days})
         else:
-            filters = Filters(source=(value,))
+            filters = Filters({field.name: (value,)})
         words: list[_Token] = []
         self._add_word(name, occur, None, words)
         self._operand(value_at, occur, None, words)
@@ -182,33 +181,3 @@ class _Lexer:
             start += 1  # an unclosed quote is taken as absent
         end = self._word_end(start)
         return text[start:end], end
-
-
-def _date_range(value: str) -> tuple[str | None, str | None] | None:
-    """``(from, to)`` of a ``date:`` value, either end open; None if it is not a valid range."""
-    start, dots, end = value.partition("..")
-    if not dots:
-        end = start
-    if not (start or end):
-        return None
-    first = _day(start, last=False) if start else None
-    last = _day(end, last=True) if end else None
-    if (start and first is None) or (end and last is None):
-        return None
-    if first and last and first > last:
-        return None
-    return first, last
-
-
-def _day(value: str, *, last: bool) -> str | None:
-    """The first (or ``last``) day of a year, month or day written ``YYYY[-MM[-DD]]``."""
-    match = _DATE.fullmatch(value)
-    if match is None:
-        return None
-    try:
-        year = int(match[1])
-        month = int(match[2]) if match[2] else 12 if last else 1
-        day = int(match[3]) if match[3] else calendar.monthrange(year, month)[1] if last else 1
-        return datetime.date(year, month, day).isoformat()
-    except ValueError:  # no such month or day, or year 0
-        return None

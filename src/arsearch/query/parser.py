@@ -3,24 +3,41 @@
 from __future__ import annotations
 
 from ..errors import QueryTooLongError
+from ..models import FIELDS, FieldTable
 from .lexer import _Filter, _Lexer, _Open, _Token
 from .tree import MAX_QUERY_LENGTH, Clause, Filters, Group, Node, Occur, Or, ParsedQuery
 
-__all__ = ["parse_query"]
+__all__ = ["check_length", "parse_query"]
 
 
-def parse_query(text: str, *, max_length: int = MAX_QUERY_LENGTH) -> ParsedQuery:
-    """Parse ``text``; never fails on syntax, raises :class:`QueryTooLongError` over ``max_length``.
+def check_length(text: str, max_length: int = MAX_QUERY_LENGTH) -> str:
+    """``text``, or :class:`QueryTooLongError` when it is longer than ``max_length`` characters.
 
-    >>> parse_query('الحرب -"الحرب الأهلية" category:سياسة').root
-    Group(clauses=(Clause(node=Term(text='الحرب', field=None, prefix=False, fuzzy=0), \
-occur='should'), Clause(node=Phrase(text='الحرب الأهلية', field=None), occur='must_not')))
+    >>> check_length("x" * 513)
+    Traceback (most recent call last):
+      ...
+    arsearch.errors.QueryTooLongError: Query is too long: 513 characters; the limit is 512.
     """
     if len(text) > max_length:
         raise QueryTooLongError(
             f"Query is too long: {len(text)} characters; the limit is {max_length}."
         )
-    root, filters = _parse(_Lexer(text).run())
+    return text
+
+
+def parse_query(
+    text: str, *, max_length: int = MAX_QUERY_LENGTH, fields: FieldTable = FIELDS
+) -> ParsedQuery:
+    """Parse ``text``; never fails on syntax, raises :class:`QueryTooLongError` over ``max_length``.
+
+    ``fields`` names the filters the query may hold (``category:``, ``date:``...).
+
+    >>> parse_query('الحرب -"الحرب الأهلية" category:سياسة').root
+    Group(clauses=(Clause(node=Term(text='الحرب', field=None, prefix=False, fuzzy=0), \
+occur='should'), Clause(node=Phrase(text='الحرب الأهلية', field=None), occur='must_not')))
+    """
+    check_length(text, max_length)
+    root, filters = _parse(_Lexer(text, fields).run())
     return ParsedQuery(text=text, root=root, filters=filters)
 
 

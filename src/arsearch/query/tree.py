@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Literal, TypeAlias
 
 __all__ = [
     "MAX_FUZZY",
     "MAX_QUERY_LENGTH",
     "Clause",
+    "DayRange",
     "Filters",
     "Group",
     "Node",
@@ -25,6 +27,8 @@ MAX_QUERY_LENGTH = 512
 MAX_FUZZY = 2
 
 Occur: TypeAlias = Literal["should", "must", "must_not"]
+#: An inclusive range of days, ``YYYY-MM-DD`` strings, either end open (None).
+DayRange: TypeAlias = tuple[str | None, str | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,34 +81,48 @@ class Clause:
 
 @dataclass(frozen=True, slots=True)
 class Filters:
-    """Restrictions on metadata: any listed category and any listed source, inside the dates.
+    """Restrictions on metadata: for each keyword field, any of its listed values; for each
+    date field, an inclusive range of days.
 
-    Values are as typed, with runs of spaces collapsed; dates are inclusive
-    ``YYYY-MM-DD`` strings and ``date_from`` may end up after ``date_to``
-    (then nothing matches).
+    Values are as typed, with runs of spaces collapsed; days are ``YYYY-MM-DD``
+    strings, either end may be open, and a range may end before it starts (then
+    nothing matches). Which fields exist is the index's field table's to say.
+
+    >>> Filters({"category": ("رياضة",)}, {"date": ("2021-01-01", None)}).is_empty()
+    False
     """
 
-    category: tuple[str, ...] = ()
-    source: tuple[str, ...] = ()
-    date_from: str | None = None
-    date_to: str | None = None
+    #: keyword field -> the values any of which a document must have
+    values: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: date field -> (first day, last day), inclusive
+    ranges: Mapping[str, DayRange] = field(default_factory=dict)
+
+    def __hash__(self) -> int:
+        return hash((frozenset(self.values.items()), frozenset(self.ranges.items())))
 
     def is_empty(self) -> bool:
         """True when nothing is restricted."""
-        return not (self.category or self.source or self.date_from or self.date_to)
+        return not any(self.values.values()) and not any(
+            low or high for low, high in self.ranges.values()
+        )
 
     def merge(self, other: Filters) -> Filters:
-        """Both at once: the category and source lists joined, the date ranges intersected.
+        """Both at once: each field's value lists joined, its date ranges intersected.
 
-        >>> Filters(("رياضة",), date_from="2021-01-01").merge(Filters(("اقتصاد",)))
-        Filters(category=('رياضة', 'اقتصاد'), source=(), date_from='2021-01-01', date_to=None)
+        >>> Filters({"category": ("رياضة",)}).merge(Filters({"category": ("اقتصاد",)})).values
+        {'category': ('رياضة', 'اقتصاد')}
         """
-        return Filters(
-            category=tuple(dict.fromkeys((*self.category, *other.category))),
-            source=tuple(dict.fromkeys((*self.source, *other.source))),
-            date_from=max(_known(self.date_from, other.date_from), default=None),
-            date_to=min(_known(self.date_to, other.date_to), default=None),
-        )
+        values = {name: tuple(items) for name, items in self.values.items()}
+        for name, items in other.values.items():
+            values[name] = tuple(dict.fromkeys((*values.get(name, ()), *items)))
+        ranges = dict(self.ranges)
+        for name, (low, high) in other.ranges.items():
+            old_low, old_high = ranges.get(name, (None, None))
+            ranges[name] = (
+                max(_known(old_low, low), default=None),
+                min(_known(old_high, high), default=None),
+            )
+        return Filters(values, ranges)
 
 
 def _known(*values: str | None) -> list[str]:

@@ -7,11 +7,11 @@ from typing import Any
 
 from flask import Flask
 
-from ..errors import NoIndexError
+from ..errors import DEFAULT_INDEX_DIR, NoIndexError
 from .blueprint import blueprint
 from .errors import handle_error
 from .security import add_security_headers
-from .state import DEFAULT_INDEX, current_holder
+from .state import current_holder
 
 __all__ = ["create_app"]
 
@@ -23,7 +23,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     build one and each request looks again, so no restart is needed.
     """
     app = Flask(__name__, static_folder=None)
-    app.config.from_mapping(INDEX=DEFAULT_INDEX, SEND_FILE_MAX_AGE_DEFAULT=3600)
+    app.config.from_mapping(INDEX=DEFAULT_INDEX_DIR, SEND_FILE_MAX_AGE_DEFAULT=3600)
     if config is not None:
         app.config.from_mapping(config)
     app.register_blueprint(blueprint)

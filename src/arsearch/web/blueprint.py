@@ -16,6 +16,7 @@ from . import api, views
 from .assets import assets_dir
 from .errors import handle_error
 from .security import add_security_headers
+from .state import release_searcher
 
 __all__ = ["NAME", "blueprint"]
 
@@ -46,3 +47,4 @@ for rule, endpoint, view in (
 
 blueprint.register_error_handler(Exception, handle_error)
 blueprint.after_request(add_security_headers)
+blueprint.teardown_request(release_searcher)

@@ -58,13 +58,13 @@ def json_response(data: Any, status: int = 200) -> Response:
 def describe(error: Exception) -> Problem:
     """Map any exception to its status, code and message: the one place that does."""
     if isinstance(error, NoIndexError):
-        return Problem(503, "no_index", str(error))
+        return Problem(503, "no_index", error.for_cli())
     if isinstance(error, QueryTooLongError):
-        return Problem(400, "query_too_long", str(error))
+        return Problem(400, "query_too_long", error.for_cli())
     if isinstance(error, UsageError):
-        return Problem(400, "bad_parameter", str(error))
+        return Problem(400, "bad_parameter", error.for_cli())
     if isinstance(error, DocumentNotFoundError):
-        return Problem(404, "not_found", str(error))
+        return Problem(404, "not_found", error.for_cli())
     if isinstance(error, HTTPException):
         status = error.code or 500
         if status == 404:

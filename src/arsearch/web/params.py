@@ -2,35 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
-from ..errors import QueryTooLongError, UsageError
-from ..index import Index
-from ..models import Results
-from ..query import MAX_QUERY_LENGTH
+from ..errors import UsageError
+from ..index import SORT_ORDERS, Searcher, filter_names
+from ..models import FieldTable, Results, SortOrder
+from ..query import check_length
 
-__all__ = ["DEFAULT_LIMIT", "FACETS", "SearchParams", "query_arg", "read_search", "whole_number"]
+__all__ = ["DEFAULT_LIMIT", "SearchParams", "query_arg", "read_search", "whole_number"]
 
 #: Hits per page when the request names no ``limit``.
 DEFAULT_LIMIT = 10
-#: The filters a request may carry, each as repeated parameters (``category=a&category=b``).
-FACETS = ("category", "source")
 
-Sort = Literal["relevance", "date"]
 Args = MultiDict[str, str]
 
 
 def query_arg(args: Args) -> str:
     """The ``q`` parameter; raises QueryTooLongError over the library's bound."""
-    text = args.get("q", "")
-    if len(text) > MAX_QUERY_LENGTH:
-        # The same sentence Index.search gives, so that every door reads alike.
-        raise QueryTooLongError(
-            f"Query is too long: {len(text)} characters; the limit is {MAX_QUERY_LENGTH}."
-        )
-    return text
+    return check_length(args.get("q", ""))
 
 
 def whole_number(args: Args, name: str, default: int) -> int:
@@ -47,12 +38,11 @@ def whole_number(args: Args, name: str, default: int) -> int:
         raise UsageError(f"{name} must be a whole number, not '{raw[:40]}'.") from None
 
 
-def _sort(args: Args) -> Sort:
+def _sort(args: Args) -> SortOrder:
     raw = args.get("sort", "") or "relevance"
-    if raw == "relevance":
-        return "relevance"
-    if raw == "date":
-        return "date"
+    for order in SORT_ORDERS:
+        if raw == order:
+            return order
     raise UsageError(f"sort must be 'relevance' or 'date', not '{raw[:40]}'.")
 
 
@@ -65,20 +55,26 @@ class SearchParams:
         *,
         page: int,
         limit: int,
-        sort: Sort,
+        sort: SortOrder,
         filters: dict[str, list[str]],
+        single: frozenset[str] = frozenset(),
     ) -> None:
-        """Use :func:`read_search`."""
+        """Use :func:`read_search`. ``single``: the filters that take one value (dates)."""
         self.query = query
         self.page = page
         self.limit = limit
-        self.sort: Sort = sort
+        self.sort: SortOrder = sort
         self.filters = filters
+        self._single = single
 
-    def run(self, index: Index) -> Results:
-        """These parameters' search on ``index``: what the page and the API both show."""
-        return index.search(
-            self.query, limit=self.limit, page=self.page, sort=self.sort, filters=self.filters
+    def run(self, searcher: Searcher) -> Results:
+        """These parameters' search on ``searcher``: what the page and the API both show."""
+        filters: dict[str, list[str] | str | None] = {
+            name: (values[-1] if values else None) if name in self._single else values
+            for name, values in self.filters.items()
+        }
+        return searcher.search(
+            self.query, limit=self.limit, page=self.page, sort=self.sort, filters=filters
         )
 
     def is_search(self) -> bool:
@@ -108,12 +104,18 @@ class SearchParams:
         return out
 
 
-def read_search(args: Args) -> SearchParams:
-    """Read ``q``, ``page``, ``limit``, ``sort`` and the facet filters of a request."""
+def read_search(args: Args, fields: FieldTable) -> SearchParams:
+    """Read ``q``, ``page``, ``limit``, ``sort`` and the filters of a request.
+
+    The filters are those of the index's field table: a keyword field as repeated
+    parameters (``category=a&category=b``), a date field as ``date_from`` and ``date_to``.
+    """
+    names = filter_names(fields)
     return SearchParams(
         query_arg(args),
         page=whole_number(args, "page", 1),
         limit=whole_number(args, "limit", DEFAULT_LIMIT),
         sort=_sort(args),
-        filters={name: [v for v in args.getlist(name) if v.strip()] for name in FACETS},
+        filters={name: [value for value in args.getlist(name) if value.strip()] for name in names},
+        single=frozenset(name for name in names if name not in fields),
     )

@@ -1,33 +1,33 @@
-"""The index a web app serves: opened once per process, on the first request that finds it."""
+"""The index a web app serves, opened once per process, and the searcher of each request.
+
+flaskr's shape: :func:`get_searcher` is the one way a view reaches the index. A
+request reads one commit from start to end (its searcher), and the searcher is
+released when the request ends.
+"""
 
 from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g
 
-from ..index import Index
+from ..errors import DEFAULT_INDEX_DIR
+from ..index import Index, Searcher
 
-__all__ = ["DEFAULT_INDEX", "EXTENSION", "IndexHolder", "current_holder", "using_index"]
+__all__ = ["EXTENSION", "IndexHolder", "current_holder", "get_searcher", "release_searcher"]
 
-#: The index directory when the config names none (the CLI's default too).
-DEFAULT_INDEX = "index"
 #: The key of the holder in ``app.extensions``.
 EXTENSION = "arsearch"
+_G_KEY = "arsearch_searcher"
 
 
 class IndexHolder:
-    """Opens the index at ``path`` once and shares it between requests.
+    """Opens the index at ``path`` once and shares it between requests and threads.
 
-    When there is no index yet, every request tries again, so an index built after the
-    server started is served without a restart. ``Index.search`` itself moves to the
-    newest commit, so documents indexed later are found too.
-
-    Requests run in several threads (waitress); an ``Index`` may be searched from
-    several threads at once, so :meth:`use` only hands it out.
+    While there is no index yet, each request looks again, so an index built after
+    the server started is served without a restart; the open index follows new
+    commits and rebuilds by itself.
     """
 
     def __init__(self, source: str | os.PathLike[str] | Index) -> None:
@@ -52,11 +52,6 @@ class IndexHolder:
                 self._index = Index.open(self.path)
             return self._index
 
-    @contextmanager
-    def use(self) -> Iterator[Index]:
-        """The open index, for the length of the block."""
-        yield self.get()
-
     def close(self) -> None:
         """Close the index if this holder opened it."""
         with self._lock:
@@ -73,18 +68,30 @@ def current_holder(app: Flask | None = None) -> IndexHolder:
         with _SETUP_LOCK:
             holder = app.extensions.get(EXTENSION)
             if holder is None:
-                holder = IndexHolder(app.config.get("INDEX") or DEFAULT_INDEX)
+                holder = IndexHolder(app.config.get("INDEX") or DEFAULT_INDEX_DIR)
                 app.extensions[EXTENSION] = holder
     assert isinstance(holder, IndexHolder)
     return holder
 
 
-def using_index() -> AbstractContextManager[Index]:
-    """``with using_index() as index:`` the current app's index, for this thread alone.
+def get_searcher() -> Searcher:
+    """The searcher of this request: one commit for the whole request.
 
-    Raises NoIndexError while there is none.
+    Raises NoIndexError while there is no index.
     """
-    return current_holder().use()
+    searcher = g.get(_G_KEY)
+    if searcher is None:
+        searcher = current_holder().get().searcher()
+        setattr(g, _G_KEY, searcher)
+    assert isinstance(searcher, Searcher)
+    return searcher
+
+
+def release_searcher(_error: BaseException | None = None) -> None:
+    """Release the request's searcher (a ``teardown_request`` hook)."""
+    searcher = g.pop(_G_KEY, None)
+    if searcher is not None:
+        searcher.close()
 
 
 _SETUP_LOCK = threading.Lock()

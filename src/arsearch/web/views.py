@@ -11,7 +11,7 @@ from markupsafe import Markup
 from ..index import MAX_OFFSET
 from ..models import Results
 from .params import SearchParams, query_arg, read_search
-from .state import using_index
+from .state import get_searcher
 
 __all__ = [
     "CATEGORY_LABELS",
@@ -59,8 +59,8 @@ def page_numbers(current: int, last: int, *, around: int = 2) -> list[int | None
 def paragraphs(html: str) -> list[Markup]:
     """Split an article's escaped, marked HTML at blank lines, one ``Markup`` per paragraph.
 
-    Safe on ``Index.highlight`` output: escaping never makes a newline and a mark holds
-    one word, so a blank line is never inside a tag.
+    Safe on the ``html()`` of ``Searcher.highlight`` output: escaping never makes a
+    newline and a mark holds one word, so a blank line is never inside a tag.
 
     >>> paragraphs("a <mark>b</mark>\\n\\n c\\n")
     [Markup('a <mark>b</mark>'), Markup('c')]
@@ -83,12 +83,10 @@ def _link(params: SearchParams) -> Callable[..., str]:
 
 def search_page() -> str:
     """``/``: the search box, and with ``q`` (or a filter) a page of results."""
-    params = read_search(request.args)
-    results = None
-    with using_index() as index:
-        if params.is_search():
-            results = params.run(index)
-        documents = len(index)
+    searcher = get_searcher()
+    params = read_search(request.args, searcher.fields)
+    results = params.run(searcher) if params.is_search() else None
+    documents = len(searcher)
     last = _last_page(results) if results is not None else 1
     return render_template(
         "arsearch/search.html",
@@ -107,15 +105,15 @@ def search_page() -> str:
 def document_page(doc_id: str) -> str:
     """``/doc/<id>``: the whole article, with the words of ``q`` marked."""
     query = query_arg(request.args)
-    with using_index() as index:
-        document = index.get(doc_id)
-        title_html, body_html = index.highlight(doc_id, query)
+    searcher = get_searcher()
+    document = searcher.get(doc_id)
+    title, body = searcher.highlight(doc_id, query)
     original = document.url if document.url and _SAFE_SCHEME.match(document.url) else None
     return render_template(
         "arsearch/document.html",
         document=document,
-        title_html=Markup(title_html),
-        body=paragraphs(body_html),
+        title_html=Markup(title.html()),
+        body=paragraphs(body.html()),
         query=query,
         original=original,
         category_labels=CATEGORY_LABELS,

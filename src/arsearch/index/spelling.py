@@ -1,4 +1,4 @@
-"""Spelling neighbours for "did you mean" and fuzzy terms: edit distance over frequent words.
+"""Spelling: "did you mean" and fuzzy terms, by edit distance over the index's frequent words.
 
 Candidates are the most frequent indexed words that share the query word's first
 letter (the usual prefix rule of fuzzy search: a first letter is rarely the
@@ -9,11 +9,12 @@ instead of an edit distance against every word.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 
-from ..engines.base import EXACT_FIELDS, EngineReader
+from ..engines import EXACT_FIELDS, EngineReader
 
-__all__ = ["BUCKET_SIZE", "Vocabulary", "closest_terms", "edit_distance"]
+__all__ = ["BUCKET_SIZE", "Vocabulary", "closest_terms", "did_you_mean", "edit_distance"]
 
 #: Frequent words per first letter that suggestions and fuzzy terms choose from.
 BUCKET_SIZE = 3_000
@@ -135,3 +136,38 @@ class Vocabulary:
         bucket = self._bucket(word[0])
         pairs = [(term, bucket.freq[term]) for term in bucket.candidates(word)]
         return closest_terms(word, pairs, max_distance=max_distance)
+
+
+#: A query word with at most this many documents is "rare" and gets a suggestion.
+RARE_DOC_FREQ = 1
+#: A suggestion must be this many times as frequent as the word it replaces.
+SUGGESTION_GAIN = 5
+
+
+def did_you_mean(
+    text: str,
+    words: Iterable[tuple[str, str]],
+    doc_freq: Callable[[str], int],
+    vocabulary: Vocabulary,
+) -> str | None:
+    """``text`` with each rare word (``(typed, exact)`` pairs) replaced by a far more frequent
+    neighbour, or None when no word has one. A word is replaced where it stands alone,
+    never inside another word.
+
+    >>> vocabulary = Vocabulary(lambda prefix, limit: [("واشنطن", 9)])
+    >>> did_you_mean("واشنطون شنطو", [("واشنطون", "واشنطون")], lambda w: 0, vocabulary)
+    'واشنطن شنطو'
+    """
+    replaced = text
+    changed = False
+    for typed, exact in words:
+        freq = doc_freq(exact)
+        if freq > RARE_DOC_FREQ:
+            continue
+        for candidate, _distance, candidate_freq in vocabulary.near(exact, 2):
+            if candidate_freq >= max(1, SUGGESTION_GAIN * freq) and candidate_freq > freq:
+                alone = re.compile(rf"(?<!\w){re.escape(typed)}(?!\w)")
+                replaced, count = alone.subn(candidate.replace("\\", r"\\"), replaced, count=1)
+                changed = changed or bool(count)
+                break
+    return replaced if changed else None

@@ -11,18 +11,17 @@ arsearch.errors.DocumentError: a.jsonl:3: field 'title' must be a string, not li
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 import math
-import re
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any
 
+from ..dates import check_date, day_first_date
 from ..errors import DocumentError
 from ..models import Document
 
-__all__ = ["TEXT_FIELDS", "build_document", "check_date", "day_first_date", "derive_id"]
+__all__ = ["TEXT_FIELDS", "build_document", "derive_id"]
 
 #: Names accepted for the article's text, in order of preference.
 TEXT_FIELDS = ("text", "body", "content")
@@ -30,13 +29,6 @@ TEXT_FIELDS = ("text", "body", "content")
 _METADATA = ("source", "category", "url", "author")
 
 _NO_EXTRA: Mapping[str, Any] = MappingProxyType({})
-
-_ISO_DATE = re.compile(
-    r"(?P<year>[0-9]{4})-(?P<month>[0-9]{2})-(?P<day>[0-9]{2})"
-    r"(?:[T ](?P<hour>[0-9]{2}):(?P<minute>[0-9]{2})"
-    r"(?::(?P<second>[0-9]{2})(?:\.[0-9]{1,6})?)?"
-    r"(?:Z|[+-](?P<off_hour>[0-9]{2}):(?P<off_minute>[0-9]{2}))?)?"
-)
 
 
 def derive_id(title: str, text: str) -> str:
@@ -51,60 +43,6 @@ def derive_id(title: str, text: str) -> str:
     """
     content = f"{title}\n{text}".encode()
     return "sha1:" + hashlib.sha1(content, usedforsecurity=False).hexdigest()[:16]
-
-
-def check_date(value: str) -> bool:
-    """Whether ``value`` is an ISO 8601 date or date-time arsearch accepts.
-
-    ``YYYY-MM-DD``, optionally followed by ``T`` or a space and
-    ``HH:MM[:SS[.ffffff]]`` with an optional ``Z`` or ``±HH:MM`` offset.
-
-    >>> check_date("2021-03-12"), check_date("2021-03-12T08:30:00+03:00")
-    (True, True)
-    >>> check_date("12/3/2021"), check_date("2021-02-30")
-    (False, False)
-    """
-    match = _ISO_DATE.fullmatch(value)
-    if match is None:
-        return False
-    parts = {name: int(digits) for name, digits in match.groupdict().items() if digits}
-    try:
-        datetime.date(parts["year"], parts["month"], parts["day"])
-        datetime.time(parts.get("hour", 0), parts.get("minute", 0), parts.get("second", 0))
-    except ValueError:
-        return False
-    return parts.get("off_hour", 0) <= 23 and parts.get("off_minute", 0) <= 59
-
-
-_DAY_FIRST = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
-_COMPACT_TIME = re.compile(r"(\d{4}-\d{2}-\d{2})T(\d{2})(\d{2})(\d{2})?")
-
-
-def day_first_date(value: str) -> str | None:
-    """ISO for two common near-ISO forms, else None.
-
-    A day-first date (DD/MM/YYYY, the usual Arabic order) and a date with a
-    compact time (2017-01-22T185600) are rewritten in ISO 8601 extended form.
-
-    >>> day_first_date("25/05/2017"), day_first_date("5.1.2020"), day_first_date("31/02/2020")
-    ('2017-05-25', '2020-01-05', None)
-    >>> day_first_date("2017-01-22T185600")
-    '2017-01-22T18:56:00'
-    """
-    text = value.strip()
-    compact = _COMPACT_TIME.fullmatch(text)
-    if compact is not None:
-        day, hour, minute, second = compact.groups()
-        rewritten = f"{day}T{hour}:{minute}:{second or '00'}"
-        return rewritten if check_date(rewritten) else None
-    match = _DAY_FIRST.fullmatch(text)
-    if match is None:
-        return None
-    day_n, month, year = (int(part) for part in match.groups())
-    try:
-        return datetime.date(year, month, day_n).isoformat()
-    except ValueError:
-        return None
 
 
 def build_document(record: Any, path: str, line: int | None) -> Document:

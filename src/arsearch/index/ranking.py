@@ -1,0 +1,58 @@
+"""``Ranking``: the levers that turn query words into scored clauses, passed in, never swapped.
+
+Ranking rule for plain words: each word is one optional clause whose score is
+BM25 summed over the stem and exact forms in title and body (title weighted
+above body); a document need not hold every word, and since the clauses' scores
+add up, documents holding more of the words rank higher. The levers below refine
+that rule.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = ["DEFAULT_RANKING", "Ranking"]
+
+
+@dataclass(frozen=True, slots=True)
+class Ranking:
+    """How query words are turned into scored clauses: the levers measured by
+    ``bench/relevance.py`` on Arabic retrieval sets, the defaults being the best measured.
+
+    Frozen: make a variant with ``dataclasses.replace`` and pass it to
+    ``Index.searcher(ranking=...)`` or ``Index.search(..., ranking=...)``.
+
+    >>> from dataclasses import replace
+    >>> replace(Ranking(), exact_weight=0.0).exact_weight, Ranking().phrases
+    (0.0, 'boost')
+    """
+
+    #: Extra weight of the title fields for words not limited to ``title:`` (the body
+    #: fields hold the title too, so this is a bonus on top of it).
+    title_boost: float = 0.1
+    #: Weight of the exact (unstemmed) form beside the stem; 0 searches stems only.
+    exact_weight: float = 0.25
+    #: Also search a word without its ب/ل/ك/و/ف proclitic when that form is more frequent.
+    proclitics: bool = True
+    #: A word absent from the index stands for its nearest indexed spellings, or
+    #: for two indexed words when a missing space before ال glued them together.
+    fallback: bool = True
+    #: Weight of the bonus for two neighbouring query words found close together (0: off).
+    proximity: float = 0.1
+    #: Words allowed between two neighbouring query words for the proximity bonus
+    #: (one: a stop word the query left out).
+    proximity_slop: int = 1
+    #: A quoted phrase beside other words: "boost" (its words count as words and the
+    #: exact phrase adds), "require" (the phrase must match) or "phrase" (only the
+    #: exact phrase counts).
+    phrases: Literal["boost", "require", "phrase"] = "boost"
+    #: Pseudo-relevance feedback: documents read, terms added and their weight (0: off).
+    feedback_docs: int = 0
+    feedback_terms: int = 0
+    feedback_weight: float = 0.0
+
+
+#: The ranking a searcher uses unless given another: the best measured (a constant;
+#: pass another ``Ranking`` to ``Index.searcher`` or ``Index.search`` to change it).
+DEFAULT_RANKING = Ranking()

@@ -1,0 +1,96 @@
+"""One commit of an index and everything needed to read it, fixed when it is made.
+
+A :class:`Snapshot` owns an engine reader of one commit, the stored-text codec of
+that reader's generation and, built on first use, the spelling vocabulary of that
+commit. Nothing in it changes after it is made, so every call reads one commit and
+decodes it with the matching codec. Whoever uses a snapshot claims it first and
+releases it after; its reader is closed when the last claim is released, never
+under a caller.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from ..analysis import Analyzer
+from ..engines import EngineReader
+from ..models import FieldTable
+from .codec import DocumentCodec
+from .layout import Marker
+from .spelling import Vocabulary
+
+__all__ = ["Snapshot"]
+
+
+class Snapshot:
+    """The reader, codec and vocabulary of one commit (see the module's docstring)."""
+
+    __slots__ = (
+        "_claims",
+        "_lock",
+        "_vocabulary",
+        "analyzer",
+        "codec",
+        "engine",
+        "fields",
+        "marker",
+        "reader",
+        "root",
+        "shown",
+        "stamp",
+    )
+
+    def __init__(
+        self,
+        *,
+        reader: EngineReader,
+        codec: DocumentCodec,
+        analyzer: Analyzer,
+        fields: FieldTable,
+        engine: str,
+        marker: Marker,
+        root: Path,
+        shown: str,
+        stamp: object,
+    ) -> None:
+        """Made by :class:`~arsearch.index.Index`; holds one claim, its maker's."""
+        self.reader = reader
+        self.codec = codec
+        self.analyzer = analyzer
+        self.fields = fields
+        self.engine = engine
+        self.marker = marker
+        self.root = root
+        self.shown = shown
+        #: What the index's state was when this snapshot was made (compared to see a newer one).
+        self.stamp = stamp
+        self._lock = threading.Lock()
+        self._claims = 1
+        self._vocabulary: Vocabulary | None = None
+
+    def claim(self) -> bool:
+        """Take a claim; False when the snapshot was already closed (take a newer one)."""
+        with self._lock:
+            if self._claims <= 0:
+                return False
+            self._claims += 1
+            return True
+
+    def release(self) -> None:
+        """Give a claim back; the last one closes the reader."""
+        with self._lock:
+            self._claims -= 1
+            last = self._claims == 0
+        if last:
+            self.reader.close()
+
+    def vocabulary(self) -> Vocabulary:
+        """The frequent words of this commit, for "did you mean" and fuzzy terms."""
+        vocabulary = self._vocabulary
+        if vocabulary is None:
+            with self._lock:
+                if self._vocabulary is None:
+                    self._vocabulary = Vocabulary.of(self.reader)
+                vocabulary = self._vocabulary
+        return vocabulary
