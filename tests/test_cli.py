@@ -114,6 +114,7 @@ def test_query_json_has_the_documented_shape(seeded: Path) -> None:
         "limit",
         "took_ms",
         "did_you_mean",
+        "corrected",
         "note",
         "facets",
         "hits",

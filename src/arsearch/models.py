@@ -384,7 +384,11 @@ class Hit:
 
 @dataclass(frozen=True, slots=True)
 class Results:
-    """A page of search results with the total, facets, a "did you mean" and a note."""
+    """A page of search results with the total, facets, a "did you mean" and a note.
+
+    ``note`` is a sentence for the user about the query itself (no searchable words,
+    expansions cut at their bound...).
+    """
 
     query: str
     total: int
@@ -395,6 +399,9 @@ class Results:
     did_you_mean: str | None = None
     facets: Mapping[str, Mapping[str, int]] = field(default_factory=lambda: _EMPTY)
     note: str | None = None
+    #: The query the hits were found for, when it is not ``query`` as typed (words no
+    #: document holds were searched as their nearest indexed spellings); else None.
+    corrected: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Exactly the JSON of ``arsearch query --json`` and ``GET /api/search``."""
@@ -405,6 +412,7 @@ class Results:
             "limit": self.limit,
             "took_ms": round(self.took_ms, 3),
             "did_you_mean": self.did_you_mean,
+            "corrected": self.corrected,
             "note": self.note,
             "facets": {name: dict(counts) for name, counts in self.facets.items()},
             "hits": [hit.to_dict() for hit in self.hits],
