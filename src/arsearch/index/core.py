@@ -241,30 +241,27 @@ class Index:
         those given is refused with the fix.
         """
         shown = os.fspath(path)
-        if overwrite:
+
+        def new_index() -> Index:
             return cls.create(
                 path,
                 engine=engine or DEFAULT_ENGINE,
                 stemmer=stemmer,
                 analyzer=analyzer,
                 fields=fields or FIELDS,
-                overwrite=True,
+                overwrite=overwrite,
                 refresh_interval=refresh_interval,
             )
+
+        if overwrite:
+            return new_index()
         root = Path(path)
         try:
             marker = layout.read_marker(root, shown)
         except NoIndexError:
             if not create:
                 raise
-            return cls.create(
-                path,
-                engine=engine or DEFAULT_ENGINE,
-                stemmer=stemmer,
-                analyzer=analyzer,
-                fields=fields or FIELDS,
-                refresh_interval=refresh_interval,
-            )
+            return new_index()
         opened = _Opened.load(root, marker.generation, shown)
         _check_settings(shown, opened, engine, stemmer, analyzer, fields)
         return cls(root, shown, opened, refresh_interval=refresh_interval)
