@@ -43,6 +43,8 @@ DEFAULT_BATCH_SIZE = 10_000
 TRAINING_SAMPLE = 2_000
 #: Seconds between two looks at the disk for a commit made by another process.
 DEFAULT_REFRESH_INTERVAL = 0.1
+#: Tries to open the newest commit while other processes write (waits of 5 ms, doubling).
+_OPEN_ATTEMPTS = 7
 
 # Commits made by any Index of this process, by index directory: another Index
 # object of the same process on the same directory sees them at once.
@@ -356,27 +358,29 @@ class Index:
         """A snapshot of the newest commit (of the generation the marker names)."""
         if self._replacing is not None:
             return self._snapshot_of(self._opened, layout.marker_stamp(self.path), None)
-        for _attempt in range(5):
+        failure: Exception | None = None
+        for attempt in range(_OPEN_ATTEMPTS):
             stamp = layout.marker_stamp(self.path)
             marker = layout.read_marker(self.path, self._shown)
             try:
                 opened = self._opened
                 if opened.generation.name != marker.generation:
                     opened = _Opened.load(self.path, marker.generation, self._shown)
-                snapshot = self._snapshot_of(opened, stamp, marker)
-            except Exception as error:
-                if layout.marker_stamp(self.path) != stamp:
-                    continue  # rebuilt while opening: read the marker again
-                if isinstance(error, IndexFormatError):
+                return self._snapshot_of(opened, stamp, marker)
+            except IndexFormatError as error:
+                failure = error
+                if layout.marker_stamp(self.path) == stamp:
                     raise
-                raise IndexFormatError(
-                    f"The index at '{self._shown}' cannot be read ({error}).",
-                    rebuild_remedy(self._shown),
-                ) from None
-            return snapshot
+            except Exception as error:
+                # A writer in another process may remove the files of a commit it
+                # just replaced while this reader opens them (or a rebuild swaps the
+                # generation): read the newest state again, after a short wait.
+                failure = error
+                if layout.marker_stamp(self.path) == stamp:
+                    time.sleep(0.005 * 2**attempt)
         raise IndexFormatError(
-            f"The index at '{self._shown}' keeps changing while it is opened.",
-            Remedy("Try again.", "Try again."),
+            f"The index at '{self._shown}' cannot be read ({failure}).",
+            rebuild_remedy(self._shown),
         )
 
     def _snapshot_of(self, opened: _Opened, stamp: object, marker: Marker | None) -> Snapshot:
