@@ -12,7 +12,6 @@ import pytest
 from arsearch import Document
 from arsearch.errors import EvaluationError, UsageError
 from arsearch.evaluation import (
-    DEPTH,
     Evaluation,
     JudgedQuery,
     QueryScores,
@@ -300,7 +299,7 @@ def test_eval_command_prints_the_metrics(tmp_path: Path, files: tuple[Path, Path
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == [
-        f"4 queries, first {DEPTH} hits of each",
+        "4 queries, first 100 hits of each",
         "MRR@10      0.7500",
         "Recall@10   0.7500",
         "Recall@100  0.7500",
