@@ -361,6 +361,24 @@ def test_eval_command_with_no_shared_ids_is_a_usage_error(
     )
 
 
+def test_eval_run_out_into_a_missing_folder_is_one_line_before_any_work(
+    tmp_path: Path, files: tuple[Path, Path]
+) -> None:
+    queries, qrels = files
+    run = tmp_path / "runs" / "run.txt"
+    # No index either: the run file's folder is checked first, before anything runs.
+    done = run_cli(
+        "eval", "--queries", str(queries), "--qrels", str(qrels), "--index", str(tmp_path / "ix"),
+        "--run-out", str(run),
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert done.stderr == (
+        f"Error: Cannot write the run file '{run}': "
+        f"the folder '{tmp_path / 'runs'}' does not exist.\n"
+    )
+    assert done.stdout == ""
+
+
 def test_eval_command_needs_both_files(tmp_path: Path) -> None:
     done = run_cli("eval", "--queries", str(tmp_path / "q.jsonl"))
     assert done.returncode == 2
