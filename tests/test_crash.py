@@ -132,7 +132,7 @@ def test_kill_9_while_indexing_then_rerun(corpus: Path, tmp_path: Path, engine: 
     assert process.returncode == -signal.SIGKILL
     # Analysis workers, up to one per core the command may use, when it has more than one
     # (test_workers_die_with_a_killed_parent_on_any_number_of_cores covers one core)...
-    assert 1 <= len(workers) <= cores if cores > 1 else workers == set()
+    assert (1 <= len(workers) <= cores) if cores > 1 else (workers == set())
     # ...die with their parent instead of lingering as orphans.
     assert all_end(workers)
     committed = _check_committed_batches(index_dir)
