@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 INDEX ?= index
 
-.PHONY: setup serve test lint typecheck unit browser-deps bench clean
+.PHONY: setup serve test test-slow lint typecheck unit browser-deps bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,10 +38,15 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# pytest leaves out the tests marked slow (see pyproject.toml) and lists its 15 slowest.
 unit: $(STAMP)
 	$(BIN)/python -m pytest
 
 test: $(STAMP) browser-deps lint typecheck unit
+
+# The slow tests: each repeats a property of the default run, on the slower engine.
+test-slow: $(STAMP)
+	$(BIN)/python -m pytest -m slow
 
 # Every benchmark, each writing its section of bench/RESULTS.md (reads ../shared/data).
 bench: $(STAMP)

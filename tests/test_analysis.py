@@ -96,8 +96,14 @@ SETTINGS = settings(max_examples=300, deadline=None)
 
 @SETTINGS
 @given(ANY)
-def test_analyze_never_raises(text: str) -> None:
-    assert isinstance(analyze(text), list)
+def test_analyze_never_raises_and_gives_the_default_analyzers_tokens(text: str) -> None:
+    tokens = analyze(text)
+    assert tokens == Analyzer(stemmer="light10").analyze(text)
+    words = [token for token in Analyzer(stemmer="light10").tokens(text) if token.stem]
+    assert [(t.start, t.end) for t in tokens] == [(t.start, t.end) for t in words]
+    for token in tokens:
+        assert token.text == text[token.start : token.end]
+        assert token.stem and token.stem == normalize(token.stem)
 
 
 @pytest.mark.parametrize("stemmer", STEMMERS)

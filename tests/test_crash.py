@@ -1,4 +1,5 @@
-"""Crash safety: ``kill -9`` during indexing keeps the last commit; a re-run finishes the job."""
+"""Crash safety of ``arsearch index``: ``kill -9`` and Ctrl+C keep every committed batch, the
+analysis workers end with their parent, and a re-run finishes the job."""
 
 from __future__ import annotations
 
@@ -8,12 +9,14 @@ import random
 import signal
 import subprocess
 import sys
+import textwrap
 import time
 from pathlib import Path
 
 import pytest
 
-from arsearch.index import DEFAULT_BATCH_SIZE, Index
+from arsearch.index import Index
+from support import all_end, spawned_workers
 
 WORDS = [
     "الحكومة",
@@ -38,58 +41,46 @@ WORDS = [
     "الأمطار",
 ]
 DOCUMENTS = 22_000
-BATCH = DEFAULT_BATCH_SIZE  # the CLI commits every BATCH documents
+#: ``arsearch index`` commits every 10,000 documents (README, "Killing it at any moment").
+BATCH = 10_000
+#: ``arsearch index`` says this on Ctrl+C, and only this.
+INTERRUPTED = "Interrupted: committed batches are kept; run the same command to finish.\n"
+#: The engines' slower one repeats each property of the default run (``make test-slow``).
+ENGINES = ["tantivy", pytest.param("whoosh", marks=pytest.mark.slow)]
 
 
-def _write_corpus(path: Path) -> None:
+def _texts() -> list[str]:
     rng = random.Random(7)
+    return [" ".join(rng.choice(WORDS) for _ in range(40)) for _ in range(DOCUMENTS)]
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """22,000 articles in one JSON Lines file: two committed batches and a partial third."""
+    path = tmp_path_factory.mktemp("crash") / "corpus.jsonl"
     with open(path, "w", encoding="utf-8") as handle:
-        for number in range(DOCUMENTS):
-            text = " ".join(rng.choice(WORDS) for _ in range(40))
+        for number, text in enumerate(_texts()):
             record = {"id": f"doc-{number:05d}", "title": f"خبر رقم {number}", "text": text}
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+    return path
 
 
-def _children(pid: int) -> set[int]:
-    """The live processes whose parent is ``pid`` (from /proc)."""
-    found = set()
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid and fields[0] != "Z":
-            found.add(int(stat.parent.name))
-    return found
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
-
-
-def _cli(*args: str) -> list[str]:
-    return [sys.executable, "-m", "arsearch", *args]
-
-
-@pytest.mark.parametrize("engine", ["tantivy", "whoosh"])
-def test_kill_9_while_indexing_then_rerun(tmp_path: Path, engine: str) -> None:
-    corpus = tmp_path / "corpus.jsonl"
-    _write_corpus(corpus)
-    index_dir = tmp_path / "index"
+def _start_indexing(corpus: Path, index_dir: Path, engine: str) -> subprocess.Popen[str]:
+    """``arsearch index`` in its own session, as a terminal's foreground job; returns once a
+    first batch is committed, with the process still running."""
+    command = ["index", str(corpus), "--index", str(index_dir), "--engine", engine]
     process = subprocess.Popen(
-        _cli("index", str(corpus), "--index", str(index_dir), "--engine", engine),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        [sys.executable, "-m", "arsearch", *command],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
     )
     marker = index_dir / "arsearch.json"
 
     def committed_once() -> bool:
         try:
-            return json.loads(marker.read_text(encoding="utf-8"))["documents"] > 0
+            return int(json.loads(marker.read_text(encoding="utf-8"))["documents"]) > 0
         except (OSError, ValueError, KeyError):
             return False
 
@@ -97,23 +88,24 @@ def test_kill_9_while_indexing_then_rerun(tmp_path: Path, engine: str) -> None:
     while not committed_once() and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.01)
     assert process.poll() is None, "indexing ended before the first batch was committed"
-    workers = _children(process.pid)
-    os.kill(process.pid, signal.SIGKILL)
-    process.wait(timeout=30)
-    assert process.returncode == -signal.SIGKILL
-    # The analysis workers die with their parent instead of lingering as orphans.
-    deadline = time.monotonic() + 10
-    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not [pid for pid in workers if _alive(pid)]
+    return process
 
+
+def _check_committed_batches(index_dir: Path) -> int:
+    """The index holds whole batches, exactly the corpus's first documents; their number."""
     with Index.open(index_dir) as index:
         committed = len(index)
         assert committed % BATCH == 0 and 0 < committed < DOCUMENTS
-        assert index.search("الحكومة").total <= committed
+        assert sorted(index.ids()) == [f"doc-{number:05d}" for number in range(committed)]
+        with_word = sum("الحكومة" in text for text in _texts()[:committed])
+        assert index.search('"الحكومة"', limit=1).total == with_word
+        assert index.get("doc-00007").title == "خبر رقم 7"
+    return committed
 
+
+def _rerun_finishes(corpus: Path, index_dir: Path, committed: int) -> None:
     rerun = subprocess.run(
-        _cli("index", str(corpus), "--index", str(index_dir)),
+        [sys.executable, "-m", "arsearch", "index", str(corpus), "--index", str(index_dir)],
         capture_output=True,
         text=True,
         timeout=300,
@@ -127,3 +119,71 @@ def test_kill_9_while_indexing_then_rerun(tmp_path: Path, engine: str) -> None:
         ids = index.ids()
         assert len(index) == DOCUMENTS
         assert len(ids) == len(set(ids)) == DOCUMENTS
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_kill_9_while_indexing_then_rerun(corpus: Path, tmp_path: Path, engine: str) -> None:
+    index_dir = tmp_path / "index"
+    process = _start_indexing(corpus, index_dir, engine)
+    workers = spawned_workers(process.pid)
+    cores = len(os.sched_getaffinity(process.pid))
+    os.kill(process.pid, signal.SIGKILL)
+    process.communicate(timeout=30)
+    assert process.returncode == -signal.SIGKILL
+    # Analysis workers, up to one per core the command may use, when it has more than one
+    # (test_workers_die_with_a_killed_parent_on_any_number_of_cores covers one core)...
+    assert (1 <= len(workers) <= cores) if cores > 1 else (workers == set())
+    # ...die with their parent instead of lingering as orphans.
+    assert all_end(workers)
+    committed = _check_committed_batches(index_dir)
+    _rerun_finishes(corpus, index_dir, committed)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_ctrl_c_while_indexing_keeps_committed_batches(
+    corpus: Path, tmp_path: Path, engine: str
+) -> None:
+    index_dir = tmp_path / "index"
+    process = _start_indexing(corpus, index_dir, engine)
+    workers = spawned_workers(process.pid)
+    # A terminal's Ctrl+C signals the whole foreground job: the command and its workers.
+    os.killpg(process.pid, signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    assert (process.returncode, out, err) == (130, "", INTERRUPTED)
+    assert all_end(workers)
+    committed = _check_committed_batches(index_dir)
+    _rerun_finishes(corpus, index_dir, committed)
+
+
+#: Adds documents without end from 2 analysis workers, whatever the number of cores.
+_ENDLESS_ADD = textwrap.dedent(
+    """
+    import itertools, sys
+    from arsearch import Document, Index
+    documents = (
+        Document(f"d{n}", f"خبر {n}", "نص الخبر عن الحكومة والسوق " * 20)
+        for n in itertools.count()
+    )
+    with Index.create(sys.argv[1]) as index:
+        index.add(documents, batch_size=0, workers=2)
+    """
+)
+
+
+def test_workers_die_with_a_killed_parent_on_any_number_of_cores(tmp_path: Path) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-W", "error", "-c", _ENDLESS_ADD, str(tmp_path / "index")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        workers = spawned_workers(process.pid)
+        while len(workers) < 2 and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+            workers = spawned_workers(process.pid)
+        assert len(workers) == 2, "the add never started its 2 workers"
+    finally:
+        process.kill()
+        process.wait(timeout=30)
+    assert all_end(workers)

@@ -811,14 +811,33 @@ def test_documents_come_before_a_broken_end(in_tmp: Path) -> None:
     assert [str(err) for err in errors] == ["big.jsonl.gz: truncated gzip file"]
 
 
-def test_closing_early_closes_the_file(in_tmp: Path) -> None:
-    Path("a.jsonl").write_bytes(big_jsonl(10))
-    docs = read_documents(["a.jsonl"])
+def _opened(path: Path) -> int:
+    """How many times this process holds ``path`` open (from Linux's /proc)."""
+    held = 0
+    for fd in Path("/proc/self/fd").iterdir():
+        try:
+            held += os.readlink(fd) == str(path.resolve())
+        except OSError:  # the descriptor of the listing itself, closed by now
+            continue
+    return held
+
+
+@pytest.mark.parametrize("name", ["a.jsonl", "a.jsonl.gz", "a.csv", "a.txt"])
+def test_closing_early_closes_the_file(in_tmp: Path, name: str) -> None:
+    records = big_jsonl(10)
+    if name.endswith(".gz"):
+        records = gzip.compress(records)
+    elif name.endswith(".csv"):
+        records = "id,text\n1,نص\n2,نص آخر\n".encode()
+    elif name.endswith(".txt"):
+        records = "عنوان\nنص المقال.\n".encode()
+    Path(name).write_bytes(records)
+    docs = read_documents([name])
     assert isinstance(docs, Generator)
     next(docs)
+    assert _opened(in_tmp / name) == 1  # the reader holds the file while it reads
     docs.close()
-    # with -W error, an unclosed file would surface as a ResourceWarning here
-    assert list(docs) == []
+    assert _opened(in_tmp / name) == 0
 
 
 # --- docstring examples -----------------------------------------------------------------

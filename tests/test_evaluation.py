@@ -12,7 +12,6 @@ import pytest
 from arsearch import Document
 from arsearch.errors import EvaluationError, UsageError
 from arsearch.evaluation import (
-    DEPTH,
     Evaluation,
     JudgedQuery,
     QueryScores,
@@ -300,7 +299,7 @@ def test_eval_command_prints_the_metrics(tmp_path: Path, files: tuple[Path, Path
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == [
-        f"4 queries, first {DEPTH} hits of each",
+        "4 queries, first 100 hits of each",
         "MRR@10      0.7500",
         "Recall@10   0.7500",
         "Recall@100  0.7500",
@@ -360,6 +359,24 @@ def test_eval_command_with_no_shared_ids_is_a_usage_error(
         f"Error: No query of '{queries}' has a relevant document in '{other}': "
         "check that both files use the same query ids."
     )
+
+
+def test_eval_run_out_into_a_missing_folder_is_one_line_before_any_work(
+    tmp_path: Path, files: tuple[Path, Path]
+) -> None:
+    queries, qrels = files
+    run = tmp_path / "runs" / "run.txt"
+    # No index either: the run file's folder is checked first, before anything runs.
+    done = run_cli(
+        "eval", "--queries", str(queries), "--qrels", str(qrels), "--index", str(tmp_path / "ix"),
+        "--run-out", str(run),
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert done.stderr == (
+        f"Error: Cannot write the run file '{run}': "
+        f"the folder '{tmp_path / 'runs'}' does not exist.\n"
+    )
+    assert done.stdout == ""
 
 
 def test_eval_command_needs_both_files(tmp_path: Path) -> None:

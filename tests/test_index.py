@@ -21,6 +21,7 @@ from arsearch import (
 )
 from arsearch.errors import DocumentNotFoundError
 from arsearch.index import Index
+from support import join_all
 
 ARTICLE = Document(
     "n1",
@@ -312,23 +313,31 @@ def test_a_reader_opened_before_the_first_commit_reads_compressed_documents(
 def test_searches_from_many_threads_agree(empty_index: Index) -> None:
     empty_index.add(_articles(400))
     empty_index.commit()
-    queries = ["الحكومة", "الوزير المدينة", '"الجامعة الأسعار"', "السوق -المطار", "الطقس*"]
+    queries = ["الحكومة", "الوزير المدينة", '"الجامعة الأسعار"', "خبر 7", "الطقس*"]
+    # The single-threaded answers, each with hits, that every thread must give again.
     expected = {q: empty_index.search(q, limit=20).to_dict() for q in queries}
+    assert all(len(answer["hits"]) == 20 for answer in expected.values())
     failures: list[str] = []
+    finished: list[int] = []
 
     def worker(seed: int) -> None:
         for round_ in range(20):
             query = queries[(seed + round_) % len(queries)]
-            got = empty_index.search(query, limit=20).to_dict()
+            try:
+                got = empty_index.search(query, limit=20).to_dict()
+            except Exception as error:  # any failure in a thread is a finding
+                failures.append(f"{query}: {type(error).__name__}: {error}")
+                continue
             got["took_ms"] = expected[query]["took_ms"]
             if got != expected[query]:
                 failures.append(query)
+        finished.append(seed)
 
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(8)]
+    threads = [threading.Thread(target=worker, args=(n,), daemon=True) for n in range(8)]
     for thread in threads:
         thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    assert join_all(threads, timeout=120) == [], "a thread hung"
+    assert sorted(finished) == list(range(8))
     assert failures == []
 
 

@@ -130,8 +130,10 @@ def test_normalize_rule(raw: str, expected: str) -> None:
 
 
 @pytest.mark.parametrize("raw, expected", ALL_RULES)
-def test_normalize_is_idempotent_on_every_rule(raw: str, expected: str) -> None:
-    assert normalize(expected) == expected
+def test_every_rule_holds_inside_a_sentence_and_twice(raw: str, expected: str) -> None:
+    assert normalize(f"قبل {raw} بعد") == f"قبل {expected} بعد"
+    once = normalize(raw)
+    assert normalize(once) == once
 
 
 def test_public_normalize_is_the_analysis_one() -> None:

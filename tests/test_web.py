@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import threading
@@ -9,7 +10,7 @@ from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 from click.testing import CliRunner
@@ -19,13 +20,18 @@ from werkzeug.test import TestResponse
 
 from arsearch import Document
 from arsearch.cli import cli
+from arsearch.documents import read_documents
 from arsearch.index import Index, Searcher
 from arsearch.web import assets_dir, blueprint, create_app, error_body
-from arsearch.web.errors import INTERNAL_MESSAGE
-from arsearch.web.security import CONTENT_SECURITY_POLICY
 from arsearch.web.views import page_numbers, paragraphs
+from support import join_all
 
 OIL = "النفط"
+#: Scripts, styles and images only from the app's own files, no framing, no <base>.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+)
 #: A title and text that would run script if anything were not escaped.
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(1)>"
@@ -376,6 +382,79 @@ def test_hostile_query_is_escaped(client: FlaskClient) -> None:
     _inert(doc)
 
 
+def test_twenty_values_of_a_filter_are_taken_and_more_refused_on_the_page(
+    client: FlaskClient,
+) -> None:
+    twenty = {"q": OIL, "source": [f"مصدر {n}" for n in range(19)] + ["صحيفة الصباح"]}
+    assert html_of(client.get("/", query_string=twenty)).count('class="hit"') == 1
+    more = {"q": OIL, "source": [f"مصدر {n}" for n in range(21)]}
+    assert "source takes at most 20 values, not 21." in html_of(
+        client.get("/", query_string=more), 400
+    )
+
+
+def test_a_nul_in_the_query_is_a_query_without_words(client: FlaskClient, reference: Index) -> None:
+    data = client.get("/api/search?q=%00").get_json()
+    assert without_time(data) == without_time(reference.search("\x00").to_dict())
+    assert (data["query"], data["total"]) == ("\x00", 0)
+    assert data["note"] == (
+        "The query has no searchable words (empty, or only stop words such as في، من، ما)."
+    )
+    assert "لا كلمات يُبحث عنها" in html_of(client.get("/?q=%00"))
+    with_word = client.get("/api/search", query_string={"q": f"\x00{OIL}\x00"}).get_json()
+    assert [hit["id"] for hit in with_word["hits"]] == [
+        hit.id for hit in reference.search(OIL).hits
+    ]
+    assert client.get("/api/suggest?q=%00").get_json() == {"query": "\x00", "suggestions": []}
+    assert_error(client.get("/api/doc/%00"), 404, "not_found", "No document with id '\x00'.")
+    assert "غير موجود" in html_of(client.get("/doc/%00"), 404)
+
+
+def test_invalid_utf8_in_the_url_is_kept_as_percent_escapes_and_never_an_error(
+    client: FlaskClient,
+) -> None:
+    # Werkzeug leaves bytes that are not UTF-8 %-escaped in the text: searched as such.
+    data = client.get("/api/search?q=%D8%A7%D9%84%D9%86%D9%81%D8%B7%FF").get_json()
+    assert data["query"] == "النفط%FF"
+    assert client.get("/api/search?q=%FF%FE").get_json()["query"] == "%FF%FE"
+    assert client.get("/api/suggest?q=%C3").get_json() == {"query": "%C3", "suggestions": []}
+    assert 'value="%FF"' in html_of(client.get("/?q=%FF"))
+    assert client.get("/api/search?q=x&category=%FF").status_code == 200
+    # In the path, such bytes become U+FFFD, an id no reader makes.
+    assert_error(client.get("/api/doc/%FF"), 404, "not_found", "No document with id '\ufffd'.")
+    assert "غير موجود" in html_of(client.get("/doc/%FF"), 404)
+
+
+def test_links_to_documents_escape_the_ids_the_readers_make(tmp_path: Path) -> None:
+    folder = tmp_path / "news"
+    (folder / "cities").mkdir(parents=True)
+    (folder / "cities" / "cairo.txt").write_text("خبر القاهرة\nمعرض في القاهرة.", "utf-8")
+    (folder / "cities" / "حلب #2 50%?.md").write_text("# خبر حلب\nمعرض في حلب.", "utf-8")
+    (folder / "feed.jsonl").write_text(
+        '{"title": "خبر بلا رقم", "text": "معرض بلا رقم."}\n', "utf-8"
+    )
+    # An id from the content: "sha1:" and 16 hex digits of the SHA-1 of title, newline, text.
+    sha1 = "sha1:" + hashlib.sha1("خبر بلا رقم\nمعرض بلا رقم.".encode()).hexdigest()[:16]
+    titles = {"cities/cairo": "خبر القاهرة", "cities/حلب #2 50%?": "خبر حلب", sha1: "خبر بلا رقم"}
+    with Index.create(tmp_path / "index") as index:
+        index.add(read_documents([folder]))
+    assert sorted(index.ids()) == sorted(titles)
+    app = create_app({"INDEX": str(tmp_path / "index"), "TESTING": True})
+    client = app.test_client()
+    html = html_of(client.get("/", query_string={"q": "معرض"}))
+    hrefs = [href for href in links(html) if href.startswith("/doc/")]
+    found = []
+    for href in hrefs:
+        assert "#" not in href and "?" not in urlsplit(href).path
+        assert params_of(href) == {"q": ["معرض"]}
+        (title,) = re.findall(r"<h1>(.*?)</h1>", html_of(client.get(href)))
+        found.append(title)
+    assert sorted(found) == sorted(titles.values())
+    for doc_id, title in titles.items():
+        assert client.get(f"/api/doc/{quote(doc_id)}").get_json()["title"] == title
+    app.extensions["arsearch"].close()
+
+
 # -- JSON API ----------------------------------------------------------------
 
 
@@ -490,10 +569,28 @@ def test_healthz(client: FlaskClient) -> None:
             "page is too deep: at most 1001 pages of 10.",
         ),
         (
+            "/api/search?q=x&page=" + "9" * 19,
+            400,
+            "bad_parameter",
+            "page must be a whole number of at most 18 digits, not '" + "9" * 19 + "'.",
+        ),
+        (
             "/api/search?q=x&page=" + "9" * 5000,
             400,
             "bad_parameter",
-            "page must be a whole number, not '" + "9" * 40 + "'.",
+            "page must be a whole number of at most 18 digits, not '" + "9" * 40 + "'.",
+        ),
+        (
+            "/api/search?q=x&category=" + "&category=".join(["economy"] * 21),
+            400,
+            "bad_parameter",
+            "category takes at most 20 values, not 21.",
+        ),
+        (
+            "/api/search?q=x&source=" + "&source=".join(str(n) for n in range(20_000)),
+            400,
+            "bad_parameter",
+            "source takes at most 20 values, not 20000.",
         ),
         (
             "/api/search?q=x&sort=popular",
@@ -521,7 +618,10 @@ def test_healthz(client: FlaskClient) -> None:
         "page-negative",
         "page-fraction",
         "page-too-deep",
-        "page-huge",
+        "page-19-digits",
+        "page-5000-digits",
+        "categories-21",
+        "sources-20000",
         "sort",
         "suggest-limit",
         "unknown-doc",
@@ -550,7 +650,9 @@ def test_an_unexpected_error_is_a_generic_500_and_the_traceback_goes_to_the_log(
     with caplog.at_level(logging.ERROR):
         api = client.get("/api/search?q=x")
         page = client.get("/?q=x")
-    assert_error(api, 500, "internal_error", INTERNAL_MESSAGE)
+    assert_error(
+        api, 500, "internal_error", "Internal server error. The details are in the server's log."
+    )
     html = html_of(page, 500)
     assert "secret internals" not in html and "Traceback" not in html
     assert "حدث خطأ في الخادم" in html
@@ -630,10 +732,9 @@ def test_security_headers_on_every_response(client: FlaskClient, method: str, ur
     with client.open(url, method=method) as response:
         headers = response.headers
     assert headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
-    assert "script-src 'self';" in CONTENT_SECURITY_POLICY
-    assert "frame-ancestors 'none'" in CONTENT_SECURITY_POLICY
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["Referrer-Policy"] == "same-origin"
+    assert headers["X-Frame-Options"] == "DENY"
 
 
 # -- mounting, assets and the serve command ----------------------------------
@@ -718,7 +819,9 @@ def test_serve_runs_waitress_on_localhost_and_prints_the_url(
 def test_serve_shows_an_ipv6_url(index_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("waitress.server.create_server", _FakeServer)
     result = CliRunner().invoke(cli, ["serve", "--index", str(index_path), "--host", "::1"])
-    assert "at http://[::1]:48123/" in result.output
+    assert result.exit_code == 0, result.output
+    assert f"Serving '{index_path}' at http://[::1]:48123/ (Ctrl+C stops)" in result.output
+    assert _FakeServer.last.kwargs == {"host": "::1", "port": 8000}
     _FakeServer.last.app.extensions["arsearch"].close()
 
 
@@ -734,9 +837,17 @@ def test_serve_with_debug_uses_flasks_server(
 
 
 def test_concurrent_requests_all_succeed(app: Flask) -> None:
-    """Waitress serves from several threads: the shared index must answer each of them."""
+    """Waitress serves from several threads: each must get the single-threaded answer."""
     queries = [OIL, "الجديد", "السعودية", "القاهره", "اسعار النفت", "العربية"]
+    single = app.test_client()
+    expected = {}
+    for query in queries:
+        response = single.get("/api/search", query_string={"q": query, "limit": "20"})
+        assert response.status_code == 200
+        expected[query] = without_time(response.get_json())
+        assert expected[query]["hits"], query
     failures: list[str] = []
+    finished: list[int] = []
 
     def client_thread(seed: int) -> None:
         client = app.test_client()
@@ -745,12 +856,15 @@ def test_concurrent_requests_all_succeed(app: Flask) -> None:
             response = client.get("/api/search", query_string={"q": query, "limit": "20"})
             if response.status_code != 200:
                 failures.append(f"{query}: {response.status_code} {response.get_data()[:200]!r}")
+            elif without_time(response.get_json()) != expected[query]:
+                failures.append(f"{query}: another answer than a single thread's")
+        finished.append(seed)
 
-    threads = [threading.Thread(target=client_thread, args=(n,)) for n in range(8)]
+    threads = [threading.Thread(target=client_thread, args=(n,), daemon=True) for n in range(8)]
     for thread in threads:
         thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    assert join_all(threads, timeout=60) == [], "a thread hung"
+    assert sorted(finished) == list(range(8))
     assert failures == []
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from typing import Any, Literal
 
@@ -118,6 +119,12 @@ def eval_command(
     """
     from ..evaluation import DEPTH, evaluate, read_qrels, read_queries, write_run
 
+    folder = os.path.dirname(run_out or "") or "."
+    if run_out is not None and not os.path.isdir(folder):
+        # Checked before the queries run, so that no work is lost to a mistyped path.
+        raise UsageError(
+            f"Cannot write the run file '{run_out}': the folder '{folder}' does not exist."
+        )
     queries = read_queries(queries_path)
     qrels = read_qrels(qrels_path)
     index = Index.open(index_dir)

@@ -54,6 +54,8 @@ def _init_worker(
 ) -> None:
     global _worker_analyzer, _worker_codec, _worker_fields
     _die_with_parent()
+    # A terminal's Ctrl+C reaches the workers too: the parent handles it and stops them.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _worker_analyzer = Analyzer.from_config(config)
     _worker_codec = DocumentCodec(dictionary)
     _worker_fields = FieldTable.from_config(fields)

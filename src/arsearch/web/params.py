@@ -15,6 +15,11 @@ __all__ = ["DEFAULT_LIMIT", "SearchParams", "query_arg", "read_search", "whole_n
 
 #: Hits per page when the request names no ``limit``.
 DEFAULT_LIMIT = 10
+#: Digits a whole-number parameter may have: no range is wider, and int() of a long
+#: string costs time (and on CPython 3.10.7+ fails with its own message).
+MAX_DIGITS = 18
+#: Values one filter parameter may repeat: each of a page's links carries all of them.
+MAX_FILTER_VALUES = 20
 
 Args = MultiDict[str, str]
 
@@ -32,6 +37,10 @@ def whole_number(args: Args, name: str, default: int) -> int:
     raw = args.get(name, "").strip()
     if not raw:
         return default
+    if len(raw) > MAX_DIGITS:
+        raise UsageError(
+            f"{name} must be a whole number of at most {MAX_DIGITS} digits, not '{raw[:40]}'."
+        )
     try:
         return int(raw)
     except ValueError:
@@ -104,6 +113,13 @@ class SearchParams:
         return out
 
 
+def _filter_values(args: Args, name: str) -> list[str]:
+    values = args.getlist(name)
+    if len(values) > MAX_FILTER_VALUES:
+        raise UsageError(f"{name} takes at most {MAX_FILTER_VALUES} values, not {len(values)}.")
+    return [value for value in values if value.strip()]
+
+
 def read_search(args: Args, fields: FieldTable) -> SearchParams:
     """Read ``q``, ``page``, ``limit``, ``sort`` and the filters of a request.
 
@@ -116,6 +132,6 @@ def read_search(args: Args, fields: FieldTable) -> SearchParams:
         page=whole_number(args, "page", 1),
         limit=whole_number(args, "limit", DEFAULT_LIMIT),
         sort=_sort(args),
-        filters={name: [value for value in args.getlist(name) if value.strip()] for name in names},
+        filters={name: _filter_values(args, name) for name in names},
         single=frozenset(name for name in names if name not in fields),
     )
