@@ -22,9 +22,10 @@ from arsearch import Document
 from arsearch.cli import cli
 from arsearch.documents import read_documents
 from arsearch.index import Index, Searcher
+from arsearch.index.settings import load_settings
 from arsearch.web import assets_dir, blueprint, create_app, error_body
 from arsearch.web.views import page_numbers, paragraphs
-from support import join_all
+from support import SEEDS, join_all
 
 OIL = "النفط"
 #: Scripts, styles and images only from the app's own files, no framing, no <base>.
@@ -55,6 +56,7 @@ def index_path(seed_documents: list[Document], tmp_path_factory: pytest.TempPath
     path = tmp_path_factory.mktemp("web") / "index"
     with Index.create(path) as index:
         index.add([*seed_documents, HOSTILE])
+    load_settings(path, SEEDS / "arsearch.toml")  # the Arabic names of the categories
     return path
 
 
@@ -177,7 +179,7 @@ def test_results_page_shows_count_time_marked_hits_and_links_keeping_the_query(
     first = links(html)[links(html).index(f"/doc/a008?q={_quoted(OIL)}")]
     assert params_of(first) == {"q": [OIL]}
     assert '<time datetime="2023-04-03T08:15:00">2023-04-03</time>' in html
-    assert '<span class="source">وكالة الأنباء العربية</span>' in html
+    assert '<bdi class="source">وكالة الأنباء العربية</bdi>' in html
     assert "autofocus" not in html
 
 
@@ -193,7 +195,7 @@ def test_facets_are_links_with_counts_that_keep_the_query(client: FlaskClient) -
     assert [params_of(h) for h in category_links] == [
         {"q": [OIL], "category": ["economy"], "sort": ["date"]}
     ]
-    assert re.search(r'<span class="label">اقتصاد</span>\s*<span class="n">3</span>', html)
+    assert re.search(r'<bdi class="label">اقتصاد</bdi>\s*<span class="n">3</span>', html)
     sources = {params_of(h)["source"][0] for h in links(html) if "source" in params_of(h)}
     assert sources == {"صحيفة الصباح", "موقع المستقبل", "وكالة الأنباء العربية"}
     assert all(params_of(h)["q"] == [OIL] for h in links(html) if "source" in params_of(h))
@@ -251,7 +253,7 @@ def test_page_numbers(current: int, last: int, expected: list[int | None]) -> No
 
 def test_did_you_mean_is_a_link_keeping_the_filters(client: FlaskClient) -> None:
     html = html_of(client.get("/", query_string={"q": "اسعار النفت", "category": "economy"}))
-    match = re.search(r'هل تقصد: <a href="([^"]*)" rel="nofollow">اسعار النفط</a>', html)
+    match = re.search(r'هل تقصد: <a href="([^"]*)" rel="nofollow"><bdi>اسعار النفط</bdi></a>', html)
     assert match is not None
     assert params_of(match.group(1).replace("&amp;", "&")) == {
         "q": ["اسعار النفط"],
@@ -276,7 +278,7 @@ def test_document_page_marks_the_query_and_keeps_paragraphs(
     assert body is not None and body.group(1).count("<p>") == 2
     assert f'href="/?q={_quoted(OIL)}"' in html  # back to the results
     assert 'href="https://example.org/news/a008"' in html
-    assert "<dt>المصدر</dt><dd>وكالة الأنباء العربية</dd>" in html
+    assert "<dt>المصدر</dt><dd><bdi>وكالة الأنباء العربية</bdi></dd>" in html
 
 
 def test_document_page_without_a_query_marks_nothing(client: FlaskClient) -> None:
@@ -285,10 +287,11 @@ def test_document_page_without_a_query_marks_nothing(client: FlaskClient) -> Non
     assert "العودة إلى نتائج" not in html
 
 
-def test_unknown_document_is_a_friendly_404_page(client: FlaskClient) -> None:
+def test_unknown_document_is_a_friendly_arabic_404_page(client: FlaskClient) -> None:
     html = html_of(client.get("/doc/no-such-id"), 404)
-    assert '<h1 id="problem-title">غير موجود</h1>' in html
-    assert "No document with id &#39;no-such-id&#39;." in html
+    assert '<h1 id="problem-title">المقالة غير موجودة</h1>' in html
+    assert 'لا توجد مقالة بهذا المعرّف: «<bdi dir="ltr">no-such-id</bdi>».' in html
+    assert "No document" not in html  # Arabic, not the library's English sentence
     assert 'role="search"' in html  # a way on
 
 
@@ -296,10 +299,15 @@ def test_unknown_page_is_a_friendly_404_page(client: FlaskClient) -> None:
     assert "غير موجود" in html_of(client.get("/nowhere"), 404)
 
 
+def test_an_over_long_query_on_the_page_is_an_arabic_400(client: FlaskClient) -> None:
+    html = html_of(client.get("/", query_string={"q": "ا" * 513}), 400)
+    assert "اختصر الاستعلام: الحد الأقصى ٥١٢ حرفاً." in html
+    assert "Query is too long" not in html
+
+
 @pytest.mark.parametrize(
     "query_string, message",
     [
-        ({"q": "ا" * 513}, "Query is too long: 513 characters; the limit is 512."),
         ({"q": OIL, "limit": "0"}, "limit must be between 1 and 100, not 0."),
         ({"q": OIL, "page": "zwei"}, "page must be a whole number, not &#39;zwei&#39;."),
         (
@@ -307,25 +315,37 @@ def test_unknown_page_is_a_friendly_404_page(client: FlaskClient) -> None:
             "sort must be &#39;relevance&#39; or &#39;date&#39;, not &#39;hot&#39;.",
         ),
     ],
-    ids=["too-long", "limit", "page", "sort"],
+    ids=["limit", "page", "sort"],
 )
 def test_bad_parameters_on_the_page_are_a_friendly_400(
     client: FlaskClient, query_string: dict[str, str], message: str
 ) -> None:
     html = html_of(client.get("/", query_string=query_string), 400)
-    assert message in html
+    assert "راجع الرابط ثم حاول مجدداً." in html
+    assert f'التفاصيل: <bdi dir="ltr" lang="en">{message}</bdi>' in html
     assert "Traceback" not in html
 
 
-def test_opensearch_description(client: FlaskClient) -> None:
-    response = client.get("/opensearch.xml")
+def test_opensearch_description_links_never_echo_the_host_header(client: FlaskClient) -> None:
+    response = client.get("/opensearch.xml", headers={"Host": "evil.example"})
     assert response.status_code == 200
     assert response.mimetype == "application/opensearchdescription+xml"
     xml = response.get_data(as_text=True)
-    assert (
-        '<Url type="text/html" method="get" template="http://localhost/?q={searchTerms}"/>' in xml
-    )
+    assert '<Url type="text/html" method="get" template="/?q={searchTerms}"/>' in xml
+    assert 'rel="self" template="/opensearch.xml"/>' in xml
     assert "<ShortName>arsearch</ShortName>" in xml
+    assert "evil.example" not in xml
+
+
+def test_opensearch_description_uses_the_configured_base_url(index_path: Path) -> None:
+    app = create_app({"INDEX": str(index_path), "BASE_URL": "https://search.example.org/"})
+    xml = app.test_client().get("/opensearch.xml", headers={"Host": "evil.example"}).text
+    assert 'template="https://search.example.org/?q={searchTerms}"/>' in xml
+    assert (
+        '<Image type="image/svg+xml">https://search.example.org/static/favicon.svg</Image>' in xml
+    )
+    assert "evil.example" not in xml
+    app.extensions["arsearch"].close()
 
 
 def static_file(client: FlaskClient, path: str) -> tuple[int, str | None]:
