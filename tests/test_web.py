@@ -22,10 +22,10 @@ from arsearch import Document
 from arsearch.cli import cli
 from arsearch.documents import read_documents
 from arsearch.index import Index, Searcher
-from arsearch.index.settings import load_settings
+from arsearch.index.settings import load_settings, set_setting
 from arsearch.web import assets_dir, blueprint, create_app, error_body
 from arsearch.web.views import page_numbers, paragraphs
-from support import SEEDS, join_all
+from support import SEEDS, join_all, run_cli
 
 OIL = "النفط"
 #: Scripts, styles and images only from the app's own files, no framing, no <base>.
@@ -208,6 +208,61 @@ def test_an_applied_facet_filters_and_links_back_out(client: FlaskClient) -> Non
         r'<a href="([^"]*)" rel="nofollow" aria-current="true" class="active"', html
     )
     assert [params_of(href) for href in active] == [{"q": [OIL]}]
+
+
+def test_a_chosen_facet_shows_a_clearing_x_and_keeps_the_others_counts(
+    client: FlaskClient, reference: Index
+) -> None:
+    everything = reference.search("الجديد").facets["category"]
+    html = html_of(client.get("/", query_string={"q": "الجديد", "category": "economy"}))
+    chosen = re.search(
+        r'<a href="([^"]*)" rel="nofollow" aria-current="true" class="active" '
+        r'title="إلغاء هذا الاختيار">\s*<bdi class="label">اقتصاد</bdi>\s*'
+        r'<span class="n">(\d+)</span><span class="clear" aria-hidden="true">✕</span>'
+        r'<span class="visually-hidden">\(إلغاء\)</span></a>',
+        html,
+    )
+    assert chosen is not None
+    assert params_of(chosen.group(1).replace("&amp;", "&")) == {"q": ["الجديد"]}
+    assert int(chosen.group(2)) == everything["economy"]
+    # Every other category is still listed with its own count, ready to switch to.
+    shown = dict(
+        re.findall(r'<bdi class="label">([^<]+)</bdi>\s*<span class="n">(\d+)</span>', html)
+    )
+    labels = {"politics": "سياسة", "sport": "رياضة", "culture": "ثقافة", "science": "علوم"}
+    for key, label in labels.items():
+        if key in everything:
+            assert shown[label] == str(everything[key])
+    assert html.count("✕") == 1
+
+
+def test_a_category_label_filters_the_page_like_its_key(client: FlaskClient) -> None:
+    by_label = html_of(client.get("/", query_string={"q": "الجديد", "category": "اقتصاد"}))
+    by_key = html_of(client.get("/", query_string={"q": "الجديد", "category": "economy"}))
+    count = re.compile(r'<strong class="total">(\d+)</strong>')
+    assert count.findall(by_label) == count.findall(by_key) != []
+
+
+def test_the_home_page_examples_are_searches(client: FlaskClient) -> None:
+    html = html_of(client.get("/"))
+    examples = re.findall(r'<a class="example" href="([^"]*)"><bdi>([^<]+)</bdi></a>', html)
+    assert [params_of(href.replace("&amp;", "&"))["q"][0] for href, _ in examples] == [
+        '"البيت الأبيض"',
+        "+واشنطن -بغداد",
+        "اقتصا*",
+        "النفط OR الغاز",
+    ]
+    assert "<code>" not in html  # the body font, not a code font
+
+
+def test_the_article_page_keeps_an_address_left_to_right(client: FlaskClient) -> None:
+    html = html_of(client.get("/doc/a008"))
+    assert (
+        '<div class="original"><dt>الأصل</dt><dd><a class="url" '
+        'href="https://example.org/news/a008" rel="noopener noreferrer nofollow" dir="ltr" '
+        'title="https://example.org/news/a008">https://example.org/news/a008</a></dd></div>'
+    ) in html
+    assert '<dt>التصنيف</dt><dd><a href="/?category=economy"><bdi>اقتصاد</bdi></a></dd>' in html
 
 
 def test_sort_links_and_date_order(client: FlaskClient, reference: Index) -> None:
@@ -893,3 +948,74 @@ def test_the_app_can_serve_an_index_opened_by_the_caller(reference: Index) -> No
     assert app.test_client().get("/healthz").get_json() == {"status": "ok", "documents": 46}
     app.extensions["arsearch"].close()
     assert len(reference) == 46  # still open: the caller owns it
+
+
+# -- serve: writes, keys and the host ----------------------------------------
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.5", "search.example.org"])
+def test_serve_refuses_to_expose_writes_without_a_key(index_path: Path, host: str) -> None:
+    done = run_cli(
+        "serve", "--index", str(index_path), "--host", host, "--allow-writes-without-key"
+    )
+    assert done.returncode == 2
+    assert done.stderr == (
+        f"Error: Refusing to accept writes without an API key on {host}: anyone who can "
+        "reach it could change the index. Give --api-key-file FILE, or listen on 127.0.0.1.\n"
+    )
+    assert done.stdout == ""
+
+
+@pytest.mark.parametrize(
+    "content", [None, "", "# no key yet\n"], ids=["missing", "empty", "comment"]
+)
+def test_serve_stops_at_start_on_a_missing_or_empty_key_file(
+    index_path: Path, tmp_path: Path, content: str | None
+) -> None:
+    keys = tmp_path / "keys"
+    if content is not None:
+        keys.write_text(content, encoding="utf-8")
+    done = run_cli("serve", "--index", str(index_path), "--api-key-file", str(keys))
+    assert done.returncode == 2
+    start = (
+        f"Error: No API key file at '{keys}'"
+        if content is None
+        else (f"Error: The API key file '{keys}' holds no key")
+    )
+    assert done.stderr.startswith(start)
+    assert done.stdout == ""
+
+
+def test_serve_with_a_key_file_on_all_addresses_says_writes_are_on(
+    index_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    keys = tmp_path / "keys"
+    keys.write_text("a-long-random-key-for-tests\n", encoding="utf-8")
+    monkeypatch.setattr("waitress.server.create_server", _FakeServer)
+    result = CliRunner().invoke(
+        cli,
+        ["serve", "--index", str(index_path), "--host", "0.0.0.0", "--api-key-file", str(keys)],
+    )
+    assert result.exit_code == 0, result.output
+    assert "Writes over HTTP: on, with an API key." in result.output
+    assert _FakeServer.last.kwargs == {"host": "0.0.0.0", "port": 8000}
+    _FakeServer.last.app.extensions["arsearch"].close()
+
+
+def test_serve_takes_its_host_and_port_from_the_settings(
+    tmp_path: Path, seed_documents: list[Document], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "index"
+    with Index.create(path) as index:
+        index.add(seed_documents)
+    set_setting(path, "serve.host", ["::1"])
+    set_setting(path, "serve.port", ["8123"])
+    monkeypatch.setattr("waitress.server.create_server", _FakeServer)
+    result = CliRunner().invoke(cli, ["serve", "--index", str(path)])
+    assert result.exit_code == 0, result.output
+    assert _FakeServer.last.kwargs == {"host": "::1", "port": 8123}
+    assert "Writes over HTTP: off." in result.output
+    _FakeServer.last.app.extensions["arsearch"].close()
+    result = CliRunner().invoke(cli, ["serve", "--index", str(path), "--port", "9000"])
+    assert _FakeServer.last.kwargs == {"host": "::1", "port": 9000}
+    _FakeServer.last.app.extensions["arsearch"].close()

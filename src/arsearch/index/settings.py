@@ -107,7 +107,7 @@ _HEADER = (
     "# The settings of this arsearch index (see: arsearch config --help).\n"
     "# arsearch config rewrites this file; comments are not kept.\n\n"
 )
-_ORIGIN = re.compile(r"https?://[^/\s?#]+", re.IGNORECASE)
+_ORIGIN = re.compile(r"https?://[^/\s?#]+/?", re.IGNORECASE)
 _URL = re.compile(r"https?://[^/\s?#]+(/[^\s?#]*)?", re.IGNORECASE)
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import __version__
-from ..index import MAX_LIMIT, MAX_SUGGESTIONS, SORT_ORDERS
+from ..index import MAX_LIMIT, MAX_SUGGESTIONS, SORT_ORDERS, filter_names
 from ..models import FieldTable
 from ..query import MAX_QUERY_LENGTH
 from .params import DEFAULT_LIMIT
@@ -73,16 +73,17 @@ def _search_parameters(fields: FieldTable) -> list[dict[str, Any]]:
             "By relevance, or newest first.",
         ),
     ]
-    for name in fields.filter_names():
-        if fields[name].kind == "date":
-            for end, side in (("from", "on or after"), ("to", "on or before")):
-                out.append(
-                    _query(
-                        f"{name}_{end}",
-                        {"type": "string", "format": "date"},
-                        f"Only documents whose {name} is {side} this day (YYYY-MM-DD).",
-                    )
+    for name in filter_names(fields):
+        if name not in fields:  # a date field's end: date_from, date_to
+            field, _, end = name.rpartition("_")
+            side = "on or after" if end == "from" else "on or before"
+            out.append(
+                _query(
+                    name,
+                    {"type": "string", "format": "date"},
+                    f"Only documents whose {field} is {side} this day (YYYY-MM-DD).",
                 )
+            )
         else:
             out.append(
                 _query(

@@ -67,7 +67,10 @@ def api_add() -> Response:
             f"Send the documents as {', '.join(MEDIA_TYPES)}, not "
             f"'{(request.mimetype or 'no Content-Type')[:60]}'."
         )
-    body = io.BytesIO(request.get_data(cache=False))
+    data = request.get_data(cache=False)
+    if not data.strip():
+        raise UsageError("The request has no body: send one or more documents.")
+    body = io.BytesIO(data)
     skipped: list[dict[str, Any]] = []
     notes: list[str] = []
 
