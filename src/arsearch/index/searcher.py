@@ -21,10 +21,10 @@ from ..analysis import Analyzer
 from ..errors import DocumentNotFoundError, UsageError
 from ..models import Document, FieldTable, IndexStats, Marked, Results, SortOrder
 from .autocomplete import complete
+from .labels import Labels
 from .layout import FORMAT_VERSION, directory_size
 from .ranking import Ranking
 from .searching import highlight, run_search
-from .settings import Labels
 from .snapshot import Snapshot
 
 __all__ = ["MAX_SUGGESTIONS", "Searcher"]

@@ -30,9 +30,9 @@ from ..query import parse_query
 from .codec import DocumentCodec
 from .feedback import expansion
 from .filters import filter_spec, filters_from
+from .labels import Labels
 from .planner import Plan, build_plan
 from .ranking import Ranking
-from .settings import Labels
 from .snapshot import Snapshot
 from .spelling import did_you_mean
 
