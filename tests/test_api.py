@@ -547,3 +547,28 @@ def test_a_bad_cors_origin_is_an_error_at_start(index_path: Path) -> None:
         "serve.cors_origins: 'https://news.example/path' is not a web origin: write "
         "scheme://host[:port] (https://example.org) without a path, or *."
     )
+
+
+@pytest.mark.parametrize(
+    "config, message",
+    [
+        (
+            {"API_KEYS": ["short"]},
+            "An API key in API_KEYS (ARSEARCH_API_KEY) is shorter than 16 characters: use a "
+            "long random key, for example the output of python3 -c 'import secrets; "
+            "print(secrets.token_urlsafe(32))'.",
+        ),
+        (
+            {"BASE_URL": "search.example.org"},
+            "serve.base_url must be an http:// or https:// address without a query, not "
+            "'search.example.org'.",
+        ),
+    ],
+    ids=["short-key", "base-url"],
+)
+def test_bad_app_config_is_an_error_at_start(
+    index_path: Path, config: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(UsageError) as caught:
+        create_app({"INDEX": str(index_path), **config})
+    assert str(caught.value) == message

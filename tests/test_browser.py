@@ -456,6 +456,8 @@ def test_no_console_errors_on_any_page(page: Page, server: Server) -> None:
         (f"?q={quote('اسعار النفت')}", 200),
         ("?q=%D9%81%D9%8A", 200),  # only a stop word
         (f"doc/a019?q={quote('البعثات')}", 200),
+        ("doc/url-1", 200),
+        ("api", 200),
     ):
         response = page.goto(server.url + path)
         assert response is not None and response.status == status, path

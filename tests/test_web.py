@@ -157,7 +157,9 @@ def test_home_page_is_arabic_right_to_left_with_a_focused_labelled_box(client: F
     assert 'href="/opensearch.xml"' in html
 
 
-@pytest.mark.parametrize("path", ["/", f"/?q={OIL}", "/doc/a008?q=x", "/doc/nope", "/?limit=0"])
+@pytest.mark.parametrize(
+    "path", ["/", f"/?q={OIL}", "/doc/a008?q=x", "/doc/nope", "/?limit=0", "/api"]
+)
 def test_pages_have_no_inline_script_or_style(client: FlaskClient, path: str) -> None:
     html = client.get(path).get_data(as_text=True)
     assert not re.search(r"<script(?![^>]*\bsrc=)", html)

@@ -131,9 +131,10 @@ def access_from(config: Mapping[str, Any], settings: Settings) -> Access:
     given: Iterable[str] = config.get("API_KEYS") or ()
     if isinstance(given, str):
         given = [given]
-    keys.extend(_checked_key(key, "API_KEYS") for key in given)
+    keys.extend(_checked_key(key, "API_KEYS (ARSEARCH_API_KEY)") for key in given)
     origins = config.get("CORS_ORIGINS")
-    base_url = config.get("BASE_URL") or settings.base_url
+    given_url = config.get("BASE_URL")
+    base_url = check_setting("serve.base_url", [given_url]) if given_url else settings.base_url
     return Access(
         keys=tuple(keys),
         open_writes=bool(config.get("WRITES_WITHOUT_KEY")),
