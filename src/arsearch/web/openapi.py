@@ -59,7 +59,8 @@ def _search_parameters(fields: FieldTable) -> list[dict[str, Any]]:
         _query(
             "q",
             {"type": "string", "maxLength": MAX_QUERY_LENGTH},
-            "The query, in the query language (see /api).",
+            'The query: words, "a phrase", +required -excluded, a OR b, prefix*, fuzzy~, '
+            "title:word and filters such as category:X or date:2021-03.",
         ),
         _query("page", {"type": "integer", "minimum": 1, "default": 1}, "The page, from 1."),
         _query(
