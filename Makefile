@@ -1,10 +1,13 @@
 # The README's two commands: `make serve` (set up, index seeds/, serve the page)
 # and `make test` (set up, then every check and test). `.ci/run` calls `make test`.
+# `make serve` installs only what serving needs; `make test` adds the test tools.
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# arsearch and what it needs to run; then the test tools (pyproject's `test` extra).
 STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 INDEX ?= index
@@ -14,13 +17,18 @@ INDEX ?= index
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e .
 	touch $(STAMP)
 
-setup: $(STAMP)
+$(TEST_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(TEST_STAMP)
+
+setup: $(TEST_STAMP)
 
 serve: $(STAMP)
 	$(BIN)/arsearch index seeds/ --index $(INDEX)
+	$(BIN)/arsearch config load seeds/arsearch.toml --index $(INDEX)
 	$(BIN)/arsearch serve --index $(INDEX) --host $(HOST) --port $(PORT)
 
 # Debian's chromium for the browser tests, installed when missing and apt is here.
@@ -31,25 +39,25 @@ browser-deps:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium is missing and apt-get is not available: browser tests will fail"; fi; }
 
-lint: $(STAMP)
+lint: $(TEST_STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 
-typecheck: $(STAMP)
+typecheck: $(TEST_STAMP)
 	$(BIN)/mypy
 
 # pytest leaves out the tests marked slow (see pyproject.toml) and lists its 15 slowest.
-unit: $(STAMP)
+unit: $(TEST_STAMP)
 	$(BIN)/python -m pytest
 
-test: $(STAMP) browser-deps lint typecheck unit
+test: $(TEST_STAMP) browser-deps lint typecheck unit
 
 # The slow tests: each repeats a property of the default run, on the slower engine.
-test-slow: $(STAMP)
+test-slow: $(TEST_STAMP)
 	$(BIN)/python -m pytest -m slow
 
 # Every benchmark, each writing its section of bench/RESULTS.md (reads ../shared/data).
-bench: $(STAMP)
+bench: $(TEST_STAMP)
 	$(BIN)/python bench/analysis.py --write
 	$(BIN)/python bench/indexing.py --write
 	$(BIN)/python bench/queries.py --write

@@ -62,6 +62,22 @@ HOSTILE = {
     "source": f"مصدر {IMG}",
     "category": SCRIPT,
 }
+#: An article whose source address is long, to see it on a phone.
+LONG_URL = (
+    "https://news.example.org/ar/2024/02/15/economy/markets/"
+    "the-central-bank-keeps-interest-rates-unchanged-for-the-third-month?utm_source=feed&ref=42"
+)
+WITH_URL = {
+    "id": "url-1",
+    "title": "المصرف المركزي يبقي أسعار الفائدة دون تغيير للشهر الثالث",
+    "text": "قرر المصرف المركزي إبقاء أسعار الفائدة دون تغيير للشهر الثالث على التوالي، "
+    "في خطوة توقعها المحللون.\n\nوقال بيان المصرف إن التضخم ما زال ضمن النطاق المستهدف.",
+    "date": "2024-02-15",
+    "source": "Reuters عربي",
+    "category": "economy",
+    "url": LONG_URL,
+}
+DOCS = REPO / "docs" / "screenshots"
 
 
 def run_cli(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
@@ -123,10 +139,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """``arsearch serve`` on a free port over seeds/ and the hostile article, built by the CLI."""
     folder = tmp_path_factory.mktemp("browser")
     hostile = folder / "hostile.jsonl"
-    hostile.write_text(json.dumps(HOSTILE, ensure_ascii=False) + "\n", encoding="utf-8")
+    lines = [json.dumps(record, ensure_ascii=False) for record in (HOSTILE, WITH_URL)]
+    hostile.write_text("\n".join(lines) + "\n", encoding="utf-8")
     index = folder / "index"
     built = run_cli("index", str(SEEDS), str(hostile), "--index", str(index))
     assert built.returncode == 0, built.stderr
+    labels = run_cli("config", "load", str(SEEDS / "arsearch.toml"), "--index", str(index))
+    assert labels.returncode == 0, labels.stderr
     # The server's log goes to a file: a pipe nobody reads could fill and stall it.
     errors = (folder / "server.log").open("w", encoding="utf-8")
     process = subprocess.Popen(
@@ -305,6 +324,93 @@ def test_apply_a_facet(page: Page, server: Server) -> None:
     expect(page.locator(".summary .total")).to_have_text(str(total))
 
 
+def test_a_chosen_facet_has_a_visible_x_and_the_others_keep_their_counts(
+    page: Page, server: Server
+) -> None:
+    _search(page, server, "الجديد")
+    before = {
+        label: count
+        for label, count in zip(
+            page.locator(".facet-category .label").all_inner_texts(),
+            page.locator(".facet-category .n").all_inner_texts(),
+            strict=True,
+        )
+    }
+    assert len(before) >= 3
+    page.locator(".facet-category a", has_text="اقتصاد").click()
+    page.wait_for_url(re.compile(r"category=economy"))
+    active = page.locator(".facet-category a[aria-current=true]")
+    clear = active.locator(".clear")
+    expect(clear).to_be_visible()
+    expect(clear).to_have_text("✕")
+    box = clear.bounding_box()
+    assert box is not None and box["width"] > 4 and box["height"] > 4
+    # The other categories are still there, with the counts they had.
+    after = {
+        label: count
+        for label, count in zip(
+            page.locator(".facet-category .label").all_inner_texts(),
+            page.locator(".facet-category .n").all_inner_texts(),
+            strict=True,
+        )
+    }
+    assert after == before
+    _screenshot(page, "facet-chosen.png")
+    expect(active).to_have_accessible_name(re.compile(r"اقتصاد.*\(إلغاء\)"))
+    clear.click()
+    page.wait_for_url(lambda url: "category=" not in url)
+    expect(page.locator(".facet-category a[aria-current=true]")).to_have_count(0)
+
+
+def test_a_home_page_example_is_a_search_in_the_body_font(page: Page, server: Server) -> None:
+    page.goto(server.url)
+    example = page.locator("a.example", has_text="اقتصا*")
+    expect(example).to_be_visible()
+    body_font = page.evaluate("getComputedStyle(document.body).fontFamily")
+    assert example.evaluate("e => getComputedStyle(e).fontFamily") == body_font
+    assert "mono" not in body_font.lower()
+    example.click()
+    page.wait_for_url(re.compile(r"\?q="))
+    assert _params(page.url) == {"q": ["اقتصا*"]}
+    expect(page.get_by_label("ابحث في المقالات")).to_have_value("اقتصا*")
+    expect(page.locator(".hit").first).to_be_visible()
+
+
+def test_an_unknown_article_is_an_arabic_404(page: Page, server: Server, watch: Watch) -> None:
+    response = page.goto(server.url + "doc/no-such-id")
+    assert response is not None and response.status == 404
+    expect(page.get_by_role("heading", level=1)).to_have_text("المقالة غير موجودة")
+    expect(page.locator(".problem .reason")).to_have_text(
+        "لا توجد مقالة بهذا المعرّف: «no-such-id». ربما حُذفت المقالة، أو في الرابط خطأ."
+    )
+    assert "No document" not in page.content()
+    assert page.title() == "المقالة غير موجودة · arsearch"
+    own = "status of 404 "
+    watch.errors[:] = [e for e in watch.errors if own not in e]
+
+
+def test_an_articles_address_stays_one_line_left_to_right_on_a_phone(
+    browser: Browser, server: Server, watch: Watch
+) -> None:
+    with open_page(browser, watch, viewport=PHONE, is_mobile=True, has_touch=True) as phone:
+        phone.goto(server.url + "doc/url-1")
+        link = phone.locator(".article .url")
+        expect(link).to_be_visible()
+        expect(link).to_have_attribute("href", LONG_URL)
+        assert link.evaluate("e => getComputedStyle(e).direction") == "ltr"
+        line = float(link.evaluate("e => parseFloat(getComputedStyle(e).lineHeight)"))
+        box = link.bounding_box()
+        assert box is not None
+        assert box["height"] < 1.5 * line  # one line, not a jumble of wrapped pieces
+        assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+        assert link.evaluate("e => e.scrollWidth > e.clientWidth")  # cut with an ellipsis
+        width = phone.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE["width"]  # nothing spills sideways
+        source = phone.locator(".article .meta bdi", has_text="Reuters")
+        expect(source).to_have_text("Reuters عربي")
+        _screenshot(phone, "article-phone.png")
+
+
 def test_pick_a_suggestion_with_the_keyboard(page: Page, server: Server) -> None:
     page.goto(server.url)
     box = page.get_by_role("combobox", name="ابحث في المقالات")
@@ -350,6 +456,8 @@ def test_no_console_errors_on_any_page(page: Page, server: Server) -> None:
         (f"?q={quote('اسعار النفت')}", 200),
         ("?q=%D9%81%D9%8A", 200),  # only a stop word
         (f"doc/a019?q={quote('البعثات')}", 200),
+        ("doc/url-1", 200),
+        ("api", 200),
     ):
         response = page.goto(server.url + path)
         assert response is not None and response.status == status, path
@@ -423,4 +531,4 @@ def test_a_new_commit_is_served_without_a_restart(server: Server, tmp_path: Path
         data = json.load(response)
     assert data["total"] == 1 and data["hits"][0]["id"] == "late-1"
     with urlopen(f"{server.url}healthz", timeout=10) as response:
-        assert json.load(response) == {"status": "ok", "documents": 47}
+        assert json.load(response) == {"status": "ok", "documents": 48}

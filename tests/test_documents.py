@@ -474,8 +474,8 @@ BAD_FILES = [
     ),
     pytest.param(
         "a.json",
-        '{"text": "نص"}',
-        ["a.json: expected a JSON array of objects, not dict"],
+        '"نص"',
+        ["a.json: expected a JSON array of objects, not str"],
         id="json-not-array",
     ),
     pytest.param(

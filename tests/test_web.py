@@ -22,9 +22,10 @@ from arsearch import Document
 from arsearch.cli import cli
 from arsearch.documents import read_documents
 from arsearch.index import Index, Searcher
+from arsearch.index.settings import load_settings, set_setting
 from arsearch.web import assets_dir, blueprint, create_app, error_body
 from arsearch.web.views import page_numbers, paragraphs
-from support import join_all
+from support import SEEDS, join_all, run_cli
 
 OIL = "النفط"
 #: Scripts, styles and images only from the app's own files, no framing, no <base>.
@@ -55,6 +56,7 @@ def index_path(seed_documents: list[Document], tmp_path_factory: pytest.TempPath
     path = tmp_path_factory.mktemp("web") / "index"
     with Index.create(path) as index:
         index.add([*seed_documents, HOSTILE])
+    load_settings(path, SEEDS / "arsearch.toml")  # the Arabic names of the categories
     return path
 
 
@@ -155,7 +157,9 @@ def test_home_page_is_arabic_right_to_left_with_a_focused_labelled_box(client: F
     assert 'href="/opensearch.xml"' in html
 
 
-@pytest.mark.parametrize("path", ["/", f"/?q={OIL}", "/doc/a008?q=x", "/doc/nope", "/?limit=0"])
+@pytest.mark.parametrize(
+    "path", ["/", f"/?q={OIL}", "/doc/a008?q=x", "/doc/nope", "/?limit=0", "/api"]
+)
 def test_pages_have_no_inline_script_or_style(client: FlaskClient, path: str) -> None:
     html = client.get(path).get_data(as_text=True)
     assert not re.search(r"<script(?![^>]*\bsrc=)", html)
@@ -177,7 +181,7 @@ def test_results_page_shows_count_time_marked_hits_and_links_keeping_the_query(
     first = links(html)[links(html).index(f"/doc/a008?q={_quoted(OIL)}")]
     assert params_of(first) == {"q": [OIL]}
     assert '<time datetime="2023-04-03T08:15:00">2023-04-03</time>' in html
-    assert '<span class="source">وكالة الأنباء العربية</span>' in html
+    assert '<bdi class="source">وكالة الأنباء العربية</bdi>' in html
     assert "autofocus" not in html
 
 
@@ -193,7 +197,7 @@ def test_facets_are_links_with_counts_that_keep_the_query(client: FlaskClient) -
     assert [params_of(h) for h in category_links] == [
         {"q": [OIL], "category": ["economy"], "sort": ["date"]}
     ]
-    assert re.search(r'<span class="label">اقتصاد</span>\s*<span class="n">3</span>', html)
+    assert re.search(r'<bdi class="label">اقتصاد</bdi>\s*<span class="n">3</span>', html)
     sources = {params_of(h)["source"][0] for h in links(html) if "source" in params_of(h)}
     assert sources == {"صحيفة الصباح", "موقع المستقبل", "وكالة الأنباء العربية"}
     assert all(params_of(h)["q"] == [OIL] for h in links(html) if "source" in params_of(h))
@@ -206,6 +210,61 @@ def test_an_applied_facet_filters_and_links_back_out(client: FlaskClient) -> Non
         r'<a href="([^"]*)" rel="nofollow" aria-current="true" class="active"', html
     )
     assert [params_of(href) for href in active] == [{"q": [OIL]}]
+
+
+def test_a_chosen_facet_shows_a_clearing_x_and_keeps_the_others_counts(
+    client: FlaskClient, reference: Index
+) -> None:
+    everything = reference.search("الجديد").facets["category"]
+    html = html_of(client.get("/", query_string={"q": "الجديد", "category": "economy"}))
+    chosen = re.search(
+        r'<a href="([^"]*)" rel="nofollow" aria-current="true" class="active" '
+        r'title="إلغاء هذا الاختيار">\s*<bdi class="label">اقتصاد</bdi>\s*'
+        r'<span class="n">(\d+)</span><span class="clear" aria-hidden="true">✕</span>'
+        r'<span class="visually-hidden">\(إلغاء\)</span></a>',
+        html,
+    )
+    assert chosen is not None
+    assert params_of(chosen.group(1).replace("&amp;", "&")) == {"q": ["الجديد"]}
+    assert int(chosen.group(2)) == everything["economy"]
+    # Every other category is still listed with its own count, ready to switch to.
+    shown = dict(
+        re.findall(r'<bdi class="label">([^<]+)</bdi>\s*<span class="n">(\d+)</span>', html)
+    )
+    labels = {"politics": "سياسة", "sport": "رياضة", "culture": "ثقافة", "science": "علوم"}
+    for key, label in labels.items():
+        if key in everything:
+            assert shown[label] == str(everything[key])
+    assert html.count("✕") == 1
+
+
+def test_a_category_label_filters_the_page_like_its_key(client: FlaskClient) -> None:
+    by_label = html_of(client.get("/", query_string={"q": "الجديد", "category": "اقتصاد"}))
+    by_key = html_of(client.get("/", query_string={"q": "الجديد", "category": "economy"}))
+    count = re.compile(r'<strong class="total">(\d+)</strong>')
+    assert count.findall(by_label) == count.findall(by_key) != []
+
+
+def test_the_home_page_examples_are_searches(client: FlaskClient) -> None:
+    html = html_of(client.get("/"))
+    examples = re.findall(r'<a class="example" href="([^"]*)"><bdi>([^<]+)</bdi></a>', html)
+    assert [params_of(href.replace("&amp;", "&"))["q"][0] for href, _ in examples] == [
+        '"البيت الأبيض"',
+        "+واشنطن -بغداد",
+        "اقتصا*",
+        "النفط OR الغاز",
+    ]
+    assert "<code>" not in html  # the body font, not a code font
+
+
+def test_the_article_page_keeps_an_address_left_to_right(client: FlaskClient) -> None:
+    html = html_of(client.get("/doc/a008"))
+    assert (
+        '<div class="original"><dt>الأصل</dt><dd><a class="url" '
+        'href="https://example.org/news/a008" rel="noopener noreferrer nofollow" dir="ltr" '
+        'title="https://example.org/news/a008">https://example.org/news/a008</a></dd></div>'
+    ) in html
+    assert '<dt>التصنيف</dt><dd><a href="/?category=economy"><bdi>اقتصاد</bdi></a></dd>' in html
 
 
 def test_sort_links_and_date_order(client: FlaskClient, reference: Index) -> None:
@@ -251,7 +310,7 @@ def test_page_numbers(current: int, last: int, expected: list[int | None]) -> No
 
 def test_did_you_mean_is_a_link_keeping_the_filters(client: FlaskClient) -> None:
     html = html_of(client.get("/", query_string={"q": "اسعار النفت", "category": "economy"}))
-    match = re.search(r'هل تقصد: <a href="([^"]*)" rel="nofollow">اسعار النفط</a>', html)
+    match = re.search(r'هل تقصد: <a href="([^"]*)" rel="nofollow"><bdi>اسعار النفط</bdi></a>', html)
     assert match is not None
     assert params_of(match.group(1).replace("&amp;", "&")) == {
         "q": ["اسعار النفط"],
@@ -276,7 +335,7 @@ def test_document_page_marks_the_query_and_keeps_paragraphs(
     assert body is not None and body.group(1).count("<p>") == 2
     assert f'href="/?q={_quoted(OIL)}"' in html  # back to the results
     assert 'href="https://example.org/news/a008"' in html
-    assert "<dt>المصدر</dt><dd>وكالة الأنباء العربية</dd>" in html
+    assert "<dt>المصدر</dt><dd><bdi>وكالة الأنباء العربية</bdi></dd>" in html
 
 
 def test_document_page_without_a_query_marks_nothing(client: FlaskClient) -> None:
@@ -285,10 +344,11 @@ def test_document_page_without_a_query_marks_nothing(client: FlaskClient) -> Non
     assert "العودة إلى نتائج" not in html
 
 
-def test_unknown_document_is_a_friendly_404_page(client: FlaskClient) -> None:
+def test_unknown_document_is_a_friendly_arabic_404_page(client: FlaskClient) -> None:
     html = html_of(client.get("/doc/no-such-id"), 404)
-    assert '<h1 id="problem-title">غير موجود</h1>' in html
-    assert "No document with id &#39;no-such-id&#39;." in html
+    assert '<h1 id="problem-title">المقالة غير موجودة</h1>' in html
+    assert 'لا توجد مقالة بهذا المعرّف: «<bdi dir="ltr">no-such-id</bdi>».' in html
+    assert "No document" not in html  # Arabic, not the library's English sentence
     assert 'role="search"' in html  # a way on
 
 
@@ -296,10 +356,15 @@ def test_unknown_page_is_a_friendly_404_page(client: FlaskClient) -> None:
     assert "غير موجود" in html_of(client.get("/nowhere"), 404)
 
 
+def test_an_over_long_query_on_the_page_is_an_arabic_400(client: FlaskClient) -> None:
+    html = html_of(client.get("/", query_string={"q": "ا" * 513}), 400)
+    assert "اختصر الاستعلام: الحد الأقصى ٥١٢ حرفاً." in html
+    assert "Query is too long" not in html
+
+
 @pytest.mark.parametrize(
     "query_string, message",
     [
-        ({"q": "ا" * 513}, "Query is too long: 513 characters; the limit is 512."),
         ({"q": OIL, "limit": "0"}, "limit must be between 1 and 100, not 0."),
         ({"q": OIL, "page": "zwei"}, "page must be a whole number, not &#39;zwei&#39;."),
         (
@@ -307,25 +372,37 @@ def test_unknown_page_is_a_friendly_404_page(client: FlaskClient) -> None:
             "sort must be &#39;relevance&#39; or &#39;date&#39;, not &#39;hot&#39;.",
         ),
     ],
-    ids=["too-long", "limit", "page", "sort"],
+    ids=["limit", "page", "sort"],
 )
 def test_bad_parameters_on_the_page_are_a_friendly_400(
     client: FlaskClient, query_string: dict[str, str], message: str
 ) -> None:
     html = html_of(client.get("/", query_string=query_string), 400)
-    assert message in html
+    assert "راجع الرابط ثم حاول مجدداً." in html
+    assert f'التفاصيل: <bdi dir="ltr" lang="en">{message}</bdi>' in html
     assert "Traceback" not in html
 
 
-def test_opensearch_description(client: FlaskClient) -> None:
-    response = client.get("/opensearch.xml")
+def test_opensearch_description_links_never_echo_the_host_header(client: FlaskClient) -> None:
+    response = client.get("/opensearch.xml", headers={"Host": "evil.example"})
     assert response.status_code == 200
     assert response.mimetype == "application/opensearchdescription+xml"
     xml = response.get_data(as_text=True)
-    assert (
-        '<Url type="text/html" method="get" template="http://localhost/?q={searchTerms}"/>' in xml
-    )
+    assert '<Url type="text/html" method="get" template="/?q={searchTerms}"/>' in xml
+    assert 'rel="self" template="/opensearch.xml"/>' in xml
     assert "<ShortName>arsearch</ShortName>" in xml
+    assert "evil.example" not in xml
+
+
+def test_opensearch_description_uses_the_configured_base_url(index_path: Path) -> None:
+    app = create_app({"INDEX": str(index_path), "BASE_URL": "https://search.example.org/"})
+    xml = app.test_client().get("/opensearch.xml", headers={"Host": "evil.example"}).text
+    assert 'template="https://search.example.org/?q={searchTerms}"/>' in xml
+    assert (
+        '<Image type="image/svg+xml">https://search.example.org/static/favicon.svg</Image>' in xml
+    )
+    assert "evil.example" not in xml
+    app.extensions["arsearch"].close()
 
 
 def static_file(client: FlaskClient, path: str) -> tuple[int, str | None]:
@@ -873,3 +950,74 @@ def test_the_app_can_serve_an_index_opened_by_the_caller(reference: Index) -> No
     assert app.test_client().get("/healthz").get_json() == {"status": "ok", "documents": 46}
     app.extensions["arsearch"].close()
     assert len(reference) == 46  # still open: the caller owns it
+
+
+# -- serve: writes, keys and the host ----------------------------------------
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.5", "search.example.org"])
+def test_serve_refuses_to_expose_writes_without_a_key(index_path: Path, host: str) -> None:
+    done = run_cli(
+        "serve", "--index", str(index_path), "--host", host, "--allow-writes-without-key"
+    )
+    assert done.returncode == 2
+    assert done.stderr == (
+        f"Error: Refusing to accept writes without an API key on {host}: anyone who can "
+        "reach it could change the index. Give --api-key-file FILE, or listen on 127.0.0.1.\n"
+    )
+    assert done.stdout == ""
+
+
+@pytest.mark.parametrize(
+    "content", [None, "", "# no key yet\n"], ids=["missing", "empty", "comment"]
+)
+def test_serve_stops_at_start_on_a_missing_or_empty_key_file(
+    index_path: Path, tmp_path: Path, content: str | None
+) -> None:
+    keys = tmp_path / "keys"
+    if content is not None:
+        keys.write_text(content, encoding="utf-8")
+    done = run_cli("serve", "--index", str(index_path), "--api-key-file", str(keys))
+    assert done.returncode == 2
+    start = (
+        f"Error: No API key file at '{keys}'"
+        if content is None
+        else (f"Error: The API key file '{keys}' holds no key")
+    )
+    assert done.stderr.startswith(start)
+    assert done.stdout == ""
+
+
+def test_serve_with_a_key_file_on_all_addresses_says_writes_are_on(
+    index_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    keys = tmp_path / "keys"
+    keys.write_text("a-long-random-key-for-tests\n", encoding="utf-8")
+    monkeypatch.setattr("waitress.server.create_server", _FakeServer)
+    result = CliRunner().invoke(
+        cli,
+        ["serve", "--index", str(index_path), "--host", "0.0.0.0", "--api-key-file", str(keys)],
+    )
+    assert result.exit_code == 0, result.output
+    assert "Writes over HTTP: on, with an API key." in result.output
+    assert _FakeServer.last.kwargs == {"host": "0.0.0.0", "port": 8000}
+    _FakeServer.last.app.extensions["arsearch"].close()
+
+
+def test_serve_takes_its_host_and_port_from_the_settings(
+    tmp_path: Path, seed_documents: list[Document], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "index"
+    with Index.create(path) as index:
+        index.add(seed_documents)
+    set_setting(path, "serve.host", ["::1"])
+    set_setting(path, "serve.port", ["8123"])
+    monkeypatch.setattr("waitress.server.create_server", _FakeServer)
+    result = CliRunner().invoke(cli, ["serve", "--index", str(path)])
+    assert result.exit_code == 0, result.output
+    assert _FakeServer.last.kwargs == {"host": "::1", "port": 8123}
+    assert "Writes over HTTP: off." in result.output
+    _FakeServer.last.app.extensions["arsearch"].close()
+    result = CliRunner().invoke(cli, ["serve", "--index", str(path), "--port", "9000"])
+    assert _FakeServer.last.kwargs == {"host": "::1", "port": 9000}
+    _FakeServer.last.app.extensions["arsearch"].close()

@@ -16,6 +16,7 @@ from .errors import (
     IndexLockedError,
     NoIndexError,
     QueryTooLongError,
+    SettingsError,
     UsageError,
 )
 from .index import AddSummary, Index, Ranking, Searcher
@@ -45,6 +46,7 @@ __all__ = [
     "Ranking",
     "Results",
     "Searcher",
+    "SettingsError",
     "Token",
     "UsageError",
     "__version__",

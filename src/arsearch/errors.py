@@ -23,6 +23,7 @@ __all__ = [
     "NoIndexError",
     "QueryTooLongError",
     "Remedy",
+    "SettingsError",
     "UsageError",
 ]
 
@@ -100,6 +101,11 @@ class IndexFormatError(ArsearchError):
 
 class IndexLockedError(ArsearchError):
     """Another writer holds the index's writer lock."""
+
+
+class SettingsError(UsageError):
+    """A setting of an index that is unknown or has a bad value, or a settings file that
+    cannot be read."""
 
 
 class QueryTooLongError(UsageError):

@@ -432,12 +432,20 @@ class IndexStats:
     last_commit: str | None
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON shape of ``arsearch stats --json`` and ``GET /api/stats``."""
+        """The JSON shape of ``arsearch stats --json`` and ``GET /api/stats``.
+
+        The stop words are counted, not listed (``analyzer`` holds the list).
+        """
+        analyzer = dict(self.analyzer)
+        stopwords = analyzer.get("stopwords")
+        if isinstance(stopwords, Mapping) and "words" in stopwords:
+            kept = {key: value for key, value in stopwords.items() if key != "words"}
+            analyzer["stopwords"] = {**kept, "count": len(stopwords["words"])}
         return {
             "path": self.path,
             "documents": self.documents,
             "engine": self.engine,
-            "analyzer": dict(self.analyzer),
+            "analyzer": analyzer,
             "format_version": self.format_version,
             "size_bytes": self.size_bytes,
             "last_commit": self.last_commit,

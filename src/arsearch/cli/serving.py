@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import os
+from typing import Any
+
 import click
 
+from ..index.settings import read_settings
 from .common import cli, index_option
 
 __all__ = ["serve_command"]
+
+#: Where ``arsearch serve`` listens unless told otherwise (here or in the index's settings).
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
 
 
 def _url(host: str, port: int) -> str:
@@ -18,36 +26,85 @@ def _url(host: str, port: int) -> str:
 @index_option
 @click.option(
     "--host",
-    default="127.0.0.1",
-    show_default=True,
-    help="Address to listen on (0.0.0.0 opens the page to the network).",
+    help=f"Address to listen on [{DEFAULT_HOST}, or serve.host]; 0.0.0.0 opens the page to "
+    "the network: put a reverse proxy in front (see the README).",
 )
 @click.option(
     "--port",
-    default=8000,
-    show_default=True,
     type=click.IntRange(0, 65535),
-    help="Port to listen on (0: any free port).",
+    help=f"Port to listen on [{DEFAULT_PORT}, or serve.port]; 0: any free port.",
+)
+@click.option(
+    "--api-key-file",
+    type=click.Path(dir_okay=False, path_type=str),
+    envvar="ARSEARCH_API_KEY_FILE",
+    show_envvar=True,
+    help="API keys, one a line: turns on POST and DELETE /api/documents for requests "
+    "with Authorization: Bearer KEY (ARSEARCH_API_KEY may hold one key instead).",
+)
+@click.option(
+    "--cors-origin",
+    "cors_origins",
+    multiple=True,
+    help="A web origin whose pages may call the API (repeat; * for any) [serve.cors_origins].",
+)
+@click.option("--base-url", help="The page's public address, for links that leave it.")
+@click.option(
+    "--allow-writes-without-key",
+    is_flag=True,
+    help="Take writes without an API key (refused unless the host is a loopback address).",
 )
 @click.pass_context
-def serve_command(ctx: click.Context, index_dir: str, host: str, port: int) -> None:
+def serve_command(
+    ctx: click.Context,
+    index_dir: str,
+    host: str | None,
+    port: int | None,
+    api_key_file: str | None,
+    cors_origins: tuple[str, ...],
+    base_url: str | None,
+    allow_writes_without_key: bool,
+) -> None:
     """Serve the search page and the JSON API (waitress; Flask's debug server with --debug).
 
     A newly committed index, or one built after the server started, is picked up
-    without a restart.
+    without a restart. Options not given come from the index's settings
+    (arsearch config).
     """
     # Imported here so that the other commands start without the web stack.
     from waitress.server import create_server
 
-    from ..web import create_app
+    from ..web import access_of, check_exposure, create_app
 
-    app = create_app({"INDEX": index_dir})
+    settings = read_settings(index_dir)
+    host = host or settings.host or DEFAULT_HOST
+    port = (
+        port if port is not None else settings.port if settings.port is not None else DEFAULT_PORT
+    )
+    config: dict[str, Any] = {"INDEX": index_dir}
+    if api_key_file:
+        config["API_KEY_FILE"] = api_key_file
+    if "ARSEARCH_API_KEY" in os.environ:
+        config["API_KEYS"] = [os.environ["ARSEARCH_API_KEY"]]
+    if cors_origins:
+        config["CORS_ORIGINS"] = list(cors_origins)
+    if base_url:
+        config["BASE_URL"] = base_url
+    if allow_writes_without_key:
+        config["WRITES_WITHOUT_KEY"] = True
+    app = create_app(config)
+    check_exposure(host, app)
+    access = access_of(app)
+    writes = (
+        "on, with an API key" if access.keys else "on, WITHOUT a key" if access.writes else "off"
+    )
     if ctx.obj["debug"]:
         click.echo(f"Serving '{index_dir}' at {_url(host, port)} (Flask's debug server)")
         app.run(host=host, port=port, debug=True, use_reloader=False)
         return
     server = create_server(app, host=host, port=port)
     click.echo(f"Serving '{index_dir}' at {_url(host, int(server.effective_port))} (Ctrl+C stops)")
+    click.echo(f"Writes over HTTP: {writes}.", err=True)
     try:
         server.run()
     except KeyboardInterrupt:

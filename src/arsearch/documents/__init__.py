@@ -12,6 +12,6 @@ of files and directories (``.txt``, ``.md``, ``.jsonl``, ``.jsonl.gz``,
 [('cairo', 'القاهرة', 'عاصمة مصر.')]
 """
 
-from .reading import SUPPORTED_SUFFIXES, read_documents, read_file
+from .reading import STREAM_FORMATS, SUPPORTED_SUFFIXES, read_documents, read_file, read_stream
 
-__all__ = ["SUPPORTED_SUFFIXES", "read_documents", "read_file"]
+__all__ = ["STREAM_FORMATS", "SUPPORTED_SUFFIXES", "read_documents", "read_file", "read_stream"]

@@ -72,7 +72,7 @@ def parse_jsonl(lines: Iterable[str], path: str) -> Iterator[Item]:
 
 
 def parse_json_array(lines: Iterable[str], path: str) -> Iterator[Item]:
-    """A top-level JSON array of objects; ``line`` is the 1-based record number.
+    """A top-level JSON array of objects, or one object; ``line`` is the 1-based record number.
 
     The whole file is parsed at once: use JSON Lines for large corpora.
     """
@@ -88,6 +88,8 @@ def parse_json_array(lines: Iterable[str], path: str) -> Iterator[Item]:
             reason += f" (line {err.lineno} column {err.colno})"
         yield DocumentError(path, None, reason)
         return
+    if isinstance(records, dict):
+        records = [records]  # one object is one document
     if not isinstance(records, list):
         kind = type(records).__name__
         yield DocumentError(path, None, f"expected a JSON array of objects, not {kind}")

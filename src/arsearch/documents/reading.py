@@ -17,7 +17,10 @@ from ..models import Document
 from .decoding import decoded_lines
 from .formats import Item, parse_csv, parse_json_array, parse_jsonl, parse_text
 
-__all__ = ["SUPPORTED_SUFFIXES", "read_documents", "read_file"]
+__all__ = ["STREAM_FORMATS", "SUPPORTED_SUFFIXES", "read_documents", "read_file", "read_stream"]
+
+#: The formats :func:`read_stream` reads: a JSON array (or one object), or JSON Lines.
+STREAM_FORMATS = ("json", "jsonl")
 
 #: The file name endings read as articles (case-insensitive); others are skipped.
 SUPPORTED_SUFFIXES = (".csv", ".json", ".jsonl", ".jsonl.gz", ".md", ".txt")
@@ -112,6 +115,41 @@ def read_file(
             _report(item, on_error)
         else:
             yield item
+
+
+def read_stream(
+    stream: io.BufferedIOBase,
+    *,
+    format: str,
+    name: str = "<stream>",
+    on_error: Callable[[DocumentError], None] | None = None,
+    on_notice: Callable[[str], None] | None = None,
+) -> Iterator[Document]:
+    """Stream the documents of an open binary stream (an HTTP request's body, a pipe).
+
+    ``format`` is ``"jsonl"`` (one object per line) or ``"json"`` (an array of
+    objects, or one object); the text is decoded and every record checked
+    exactly as in a ``.jsonl`` or ``.json`` file, and errors are handled as in
+    :func:`read_documents`, ``name`` standing for the path.
+
+    >>> import io
+    >>> body = io.BytesIO('{"id": "1", "text": "نص"}\\n{"id": 2}\\n'.encode())
+    >>> [doc.id for doc in read_stream(body, format="jsonl", on_error=print)]
+    <stream>:2: no text
+    ['1']
+    """
+    if format not in STREAM_FORMATS:
+        raise ValueError(f"format must be one of {', '.join(STREAM_FORMATS)}, not {format!r}")
+    lines = decoded_lines(stream, name, on_notice)
+    items = parse_jsonl(lines, name) if format == "jsonl" else parse_json_array(lines, name)
+    try:
+        for item in items:
+            if isinstance(item, DocumentError):
+                _report(item, on_error)
+            else:
+                yield item
+    except DocumentError as err:
+        _report(err, on_error)
 
 
 def _read_all(

@@ -2,9 +2,11 @@
 
 from .core import DEFAULT_BATCH_SIZE, DEFAULT_ENGINE, DEFAULT_REFRESH_INTERVAL, AddSummary, Index
 from .filters import filter_names
+from .labels import Labels
 from .ranking import DEFAULT_RANKING, Ranking
 from .searcher import MAX_SUGGESTIONS, Searcher
 from .searching import MAX_LIMIT, MAX_OFFSET, SORT_ORDERS
+from .settings import Settings, read_settings
 
 __all__ = [
     "DEFAULT_BATCH_SIZE",
@@ -17,7 +19,10 @@ __all__ = [
     "SORT_ORDERS",
     "AddSummary",
     "Index",
+    "Labels",
     "Ranking",
     "Searcher",
+    "Settings",
     "filter_names",
+    "read_settings",
 ]

@@ -25,6 +25,7 @@ from .layout import Generation, Marker
 from .pipeline import DocumentPipeline, default_workers
 from .ranking import DEFAULT_RANKING, Ranking
 from .searcher import Searcher
+from .settings import Settings, SettingsFile
 from .snapshot import Snapshot
 
 __all__ = [
@@ -152,6 +153,7 @@ class Index:
         self._key = os.path.realpath(root)
         self._opened = opened
         self._refresh_interval = refresh_interval
+        self._settings = SettingsFile(root)
         self._snapshot: Snapshot | None = None
         self._swap_lock = threading.Lock()
         self._next_check = 0.0
@@ -352,6 +354,11 @@ class Index:
         """The field table: which metadata is filtered, faceted and sorted."""
         return self._opened.fields
 
+    @property
+    def settings(self) -> Settings:
+        """The index's settings (``arsearch.toml`` in its directory), read again when changed."""
+        return self._settings.current()
+
     # -- snapshots -----------------------------------------------------------
 
     def _load(self) -> Snapshot:
@@ -465,7 +472,8 @@ class Index:
         """
         if ranking is not None and not isinstance(ranking, Ranking):
             raise TypeError(f"ranking must be a Ranking, not {type(ranking).__name__}.")
-        return Searcher(self._claimed(), ranking or DEFAULT_RANKING)
+        labels = self._settings.current().labels
+        return Searcher(self._claimed(), ranking or DEFAULT_RANKING, labels)
 
     def __len__(self) -> int:
         """Documents in the last committed state."""

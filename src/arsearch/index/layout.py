@@ -6,6 +6,7 @@ An index directory holds, and arsearch only ever touches:
   commit, and is replaced atomically (write, fsync, rename), so a reader sees
   one whole state or the next.
 - ``arsearch.lock``: the writer lock.
+- ``arsearch.toml``: the index's settings (optional; see index/settings.py).
 - ``gen-<32 hex>/``: one generation each: ``generation.json`` (engine, analyzer,
   field table), ``engine/`` (the engine's files) and ``docstore.dict`` (the
   stored-text dictionary). A rebuild fills a new generation beside the live one
@@ -43,6 +44,7 @@ from ..errors import (
 
 __all__ = [
     "FORMAT_VERSION",
+    "SETTINGS_FILE",
     "Generation",
     "Marker",
     "WriterLock",
@@ -62,6 +64,7 @@ FORMAT_VERSION = 3
 
 MARKER_FILE = "arsearch.json"
 LOCK_FILE = "arsearch.lock"
+SETTINGS_FILE = "arsearch.toml"
 GENERATION_FILE = "generation.json"
 ENGINE_DIR = "engine"
 DICTIONARY_FILE = "docstore.dict"
@@ -197,7 +200,13 @@ def commit_marker(root: Path, generation: str, documents: int) -> None:
 
 def _is_ours(entry: os.DirEntry[str]) -> bool:
     name = entry.name
-    if name in (LOCK_FILE, MARKER_FILE, MARKER_FILE + ".tmp"):
+    if name in (
+        LOCK_FILE,
+        MARKER_FILE,
+        MARKER_FILE + ".tmp",
+        SETTINGS_FILE,
+        SETTINGS_FILE + ".tmp",
+    ):
         return True
     return bool(_GENERATION_NAME.fullmatch(name)) and entry.is_dir(follow_symlinks=False)
 

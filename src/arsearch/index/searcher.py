@@ -13,7 +13,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from types import TracebackType
 from typing import Any
 
@@ -21,6 +21,7 @@ from ..analysis import Analyzer
 from ..errors import DocumentNotFoundError, UsageError
 from ..models import Document, FieldTable, IndexStats, Marked, Results, SortOrder
 from .autocomplete import complete
+from .labels import Labels
 from .layout import FORMAT_VERSION, directory_size
 from .ranking import Ranking
 from .searching import highlight, run_search
@@ -43,18 +44,25 @@ class Searcher:
     between threads. As a context manager it releases its commit on exit.
     """
 
-    __slots__ = ("_closed", "_ranking", "_snapshot")
+    __slots__ = ("_closed", "_labels", "_ranking", "_snapshot")
 
-    def __init__(self, snapshot: Snapshot, ranking: Ranking) -> None:
+    def __init__(self, snapshot: Snapshot, ranking: Ranking, labels: Labels | None = None) -> None:
         """Use :meth:`Index.searcher`; ``snapshot`` must be claimed for this searcher."""
         self._snapshot = snapshot
         self._ranking = ranking
+        self._labels = labels if labels is not None else Labels()
         self._closed = False
 
     @property
     def ranking(self) -> Ranking:
         """The ranking this searcher scores with."""
         return self._ranking
+
+    @property
+    def labels(self) -> Labels:
+        """How field values are shown (the index's settings); a filter on a label selects
+        the values it labels."""
+        return self._labels
 
     @property
     def analyzer(self) -> Analyzer:
@@ -106,7 +114,8 @@ class Searcher:
 
         ``filters`` may hold the filterable fields of the index's field table:
         ``category`` and ``source`` (a string or a list of strings), ``date_from`` and
-        ``date_to`` (ISO dates, inclusive). ``snippets=False`` skips snippets and
+        ``date_to`` (ISO dates, inclusive); a value may also be the label the index's
+        settings give it (:attr:`labels`). ``snippets=False`` skips snippets and
         title marks (hits then carry empty snippets).
         """
         if not isinstance(query, str):
@@ -115,6 +124,7 @@ class Searcher:
             self._live(),
             self._ranking,
             query,
+            labels=self._labels,
             limit=limit,
             page=page,
             sort=sort,
@@ -146,6 +156,11 @@ class Searcher:
     def ids(self) -> list[str]:
         """Every document id, in no particular order."""
         return self._live().reader.all_ids()
+
+    def documents(self) -> Iterator[Document]:
+        """Every document of this commit, in id order, one at a time (``arsearch export``)."""
+        for doc_id in sorted(self.ids()):
+            yield self.get(doc_id)
 
     def highlight(self, doc_id: str, query: str) -> tuple[Marked, Marked]:
         """The title and whole text of ``doc_id`` with the words of ``query`` marked.

@@ -12,7 +12,17 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..dates import date_key
-from ..engines import BODY_EXACT, TITLE_EXACT, AllNode, BoolNode, EngineHit, FilterSpec, PlanNode
+from ..engines import (
+    BODY_EXACT,
+    TITLE_EXACT,
+    AllNode,
+    BoolNode,
+    EngineHit,
+    EngineReader,
+    EngineResults,
+    FilterSpec,
+    PlanNode,
+)
 from ..errors import UsageError
 from ..highlight import make_snippet, mark_text
 from ..models import Document, Hit, Marked, Results, SortOrder
@@ -20,6 +30,7 @@ from ..query import parse_query
 from .codec import DocumentCodec
 from .feedback import expansion
 from .filters import filter_spec, filters_from
+from .labels import Labels
 from .planner import Plan, build_plan
 from .ranking import Ranking
 from .snapshot import Snapshot
@@ -88,19 +99,24 @@ def run_search(
     ranking: Ranking,
     text: str,
     *,
+    labels: Labels,
     limit: int,
     page: int,
     sort: SortOrder,
     filters: Mapping[str, Any] | None,
     snippets: bool,
 ) -> Results:
-    """Search ``snapshot`` and build the public :class:`Results`."""
+    """Search ``snapshot`` and build the public :class:`Results`.
+
+    A filter value may be a label of ``labels``. A facet's counts ignore that
+    field's own filter, so choosing one value still shows how many the others have.
+    """
     started = time.perf_counter()
     limit, page, sort = check_page(limit, page, sort)
     offset = (page - 1) * limit
     fields, analyzer, reader = snapshot.fields, snapshot.analyzer, snapshot.reader
     parsed = parse_query(text, fields=fields)
-    merged = parsed.filters.merge(filters_from(filters, fields))
+    merged = labels.expand(parsed.filters.merge(filters_from(filters, fields)))
     plan = build_plan(parsed, analyzer, reader, snapshot.vocabulary, ranking)
 
     def elapsed() -> float:
@@ -150,9 +166,32 @@ def run_search(
         took_ms=elapsed(),
         hits=tuple(hits),
         did_you_mean=suggestion,
-        facets={name: _ranked(found.facets.get(name, {})) for name in facet_names},
+        facets=_facets(reader, node, spec, found, facet_names),
         note=None,
     )
+
+
+def _facets(
+    reader: EngineReader,
+    node: PlanNode,
+    spec: FilterSpec,
+    found: EngineResults,
+    names: tuple[str, ...],
+) -> dict[str, dict[str, int]]:
+    """Each facet's counts over the matches, without that facet's own filter (as Algolia's
+    and Meilisearch's disjunctive facets count): one more engine search per filtered facet."""
+    out = {}
+    for name in names:
+        counts = found.facets.get(name, {})
+        if spec.keywords.get(name):
+            others = FilterSpec(
+                keywords={key: items for key, items in spec.keywords.items() if key != name},
+                ranges=spec.ranges,
+            )
+            alone = reader.search(node, filters=others, limit=1, sort_by=None, facets=(name,))
+            counts = alone.facets.get(name, {})
+        out[name] = _ranked(counts)
+    return out
 
 
 def _doc_freq(snapshot: Snapshot) -> Any:

@@ -4,15 +4,17 @@
 >>> host = Flask("host")
 >>> host.config["INDEX"] = "/srv/arsearch/index"
 >>> host.register_blueprint(blueprint, url_prefix="/search")
->>> sorted(r.rule for r in host.url_map.iter_rules() if r.rule.startswith("/search/api"))
-['/search/api/doc/<path:doc_id>', '/search/api/search', '/search/api/stats', '/search/api/suggest']
+>>> rules = sorted(r.rule for r in host.url_map.iter_rules() if r.rule.startswith("/search/api"))
+>>> rules[:3]
+['/search/api', '/search/api/doc/<path:doc_id>', '/search/api/documents']
 """
 
 from __future__ import annotations
 
 from flask import Blueprint
 
-from . import api, views
+from . import api, views, writes
+from .access import add_cors_headers
 from .assets import assets_dir
 from .errors import handle_error
 from .security import add_security_headers
@@ -33,18 +35,23 @@ blueprint = Blueprint(
     static_url_path="/static",
 )
 
-for rule, endpoint, view in (
-    ("/", "search", views.search_page),
-    ("/doc/<path:doc_id>", "document", views.document_page),
-    ("/opensearch.xml", "opensearch", views.opensearch),
-    ("/api/search", "api_search", api.api_search),
-    ("/api/suggest", "api_suggest", api.api_suggest),
-    ("/api/doc/<path:doc_id>", "api_doc", api.api_doc),
-    ("/api/stats", "api_stats", api.api_stats),
-    ("/healthz", "healthz", api.healthz),
+for rule, endpoint, view, method in (
+    ("/", "search", views.search_page, "GET"),
+    ("/doc/<path:doc_id>", "document", views.document_page, "GET"),
+    ("/opensearch.xml", "opensearch", views.opensearch, "GET"),
+    ("/api", "api", views.api_page, "GET"),
+    ("/api/openapi.json", "api_openapi", api.api_openapi, "GET"),
+    ("/api/search", "api_search", api.api_search, "GET"),
+    ("/api/suggest", "api_suggest", api.api_suggest, "GET"),
+    ("/api/doc/<path:doc_id>", "api_doc", api.api_doc, "GET"),
+    ("/api/stats", "api_stats", api.api_stats, "GET"),
+    ("/api/documents", "api_add", writes.api_add, "POST"),
+    ("/api/documents/<path:doc_id>", "api_delete", writes.api_delete, "DELETE"),
+    ("/healthz", "healthz", api.healthz, "GET"),
 ):
-    blueprint.add_url_rule(rule, endpoint, view, methods=["GET"])
+    blueprint.add_url_rule(rule, endpoint, view, methods=[method])
 
 blueprint.register_error_handler(Exception, handle_error)
 blueprint.after_request(add_security_headers)
+blueprint.after_request(add_cors_headers)
 blueprint.teardown_request(release_searcher)

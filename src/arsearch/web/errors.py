@@ -14,12 +14,23 @@ from typing import Any
 from flask import Response, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from ..errors import DocumentNotFoundError, NoIndexError, QueryTooLongError, UsageError
+from ..errors import (
+    ArsearchError,
+    DocumentError,
+    DocumentNotFoundError,
+    IndexLockedError,
+    NoIndexError,
+    QueryTooLongError,
+    UsageError,
+)
 from .state import current_holder
 
 __all__ = [
     "INTERNAL_MESSAGE",
+    "JSON_ENDPOINTS",
+    "ForbiddenError",
     "Problem",
+    "UnauthorizedError",
     "describe",
     "error_body",
     "handle_error",
@@ -28,6 +39,14 @@ __all__ = [
 ]
 
 INTERNAL_MESSAGE = "Internal server error. The details are in the server's log."
+
+
+class UnauthorizedError(ArsearchError):
+    """A write without a valid API key (HTTP 401)."""
+
+
+class ForbiddenError(ArsearchError):
+    """A write to a server whose writes are off (HTTP 403)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,12 +84,29 @@ def describe(error: Exception) -> Problem:
         return Problem(400, "bad_parameter", error.for_cli())
     if isinstance(error, DocumentNotFoundError):
         return Problem(404, "not_found", error.for_cli())
+    if isinstance(error, DocumentError):
+        where = f"{error.line}: " if error.line is not None else ""
+        return Problem(400, "bad_document", where + error.reason)
+    if isinstance(error, UnauthorizedError):
+        return Problem(401, "unauthorized", error.for_cli())
+    if isinstance(error, ForbiddenError):
+        return Problem(403, "writes_disabled", error.for_cli())
+    if isinstance(error, IndexLockedError):
+        return Problem(409, "index_locked", error.for_cli())
     if isinstance(error, HTTPException):
         status = error.code or 500
         if status == 404:
             return Problem(404, "not_found", f"Nothing at {request.path}.")
         if status == 405:
             return Problem(405, "method_not_allowed", f"{request.method} is not allowed here.")
+        if status == 413:
+            limit = current_app.config.get("MAX_CONTENT_LENGTH")
+            return Problem(
+                413,
+                "payload_too_large",
+                f"The request body is over the limit of {limit:,} bytes; send the documents "
+                "in smaller batches.",
+            )
         if status >= 500:
             return Problem(status, "internal_error", INTERNAL_MESSAGE)
         code = (error.name or "error").lower().replace(" ", "_")
@@ -79,7 +115,18 @@ def describe(error: Exception) -> Problem:
 
 
 #: Endpoints (of the blueprint, without its name) that answer in JSON.
-JSON_ENDPOINTS = frozenset({"api_search", "api_suggest", "api_doc", "api_stats", "healthz"})
+JSON_ENDPOINTS = frozenset(
+    {
+        "api_search",
+        "api_suggest",
+        "api_doc",
+        "api_stats",
+        "api_openapi",
+        "api_add",
+        "api_delete",
+        "healthz",
+    }
+)
 
 
 def wants_json() -> bool:
@@ -99,7 +146,23 @@ def handle_error(error: Exception) -> Response:
             "Unhandled error on %s %s", request.method, request.path, exc_info=error
         )
     if wants_json():
-        return json_response(error_body(problem.code, problem.message), problem.status)
-    index_path = current_holder().path if problem.code == "no_index" else None
-    page = render_template("arsearch/error.html", problem=problem, query="", index_path=index_path)
-    return Response(page, status=problem.status, mimetype="text/html")
+        response = json_response(error_body(problem.code, problem.message), problem.status)
+    else:
+        index_path = current_holder().path if problem.code == "no_index" else None
+        doc_id = error.doc_id if isinstance(error, DocumentNotFoundError) else None
+        page = render_template(
+            "arsearch/error.html",
+            problem=problem,
+            query="",
+            index_path=index_path,
+            doc_id=doc_id,
+        )
+        response = Response(page, status=problem.status, mimetype="text/html")
+    if isinstance(error, HTTPException) and error.code == 405:
+        # RFC 9110: a 405 names the methods the resource takes.
+        allowed = dict(error.get_headers()).get("Allow")
+        if allowed:
+            response.headers["Allow"] = allowed
+    if problem.status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="arsearch"'
+    return response

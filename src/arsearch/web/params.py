@@ -11,7 +11,16 @@ from ..index import SORT_ORDERS, Searcher, filter_names
 from ..models import FieldTable, Results, SortOrder
 from ..query import check_length
 
-__all__ = ["DEFAULT_LIMIT", "SearchParams", "query_arg", "read_search", "whole_number"]
+__all__ = [
+    "DEFAULT_LIMIT",
+    "SUGGEST_PARAMETERS",
+    "SearchParams",
+    "check_known",
+    "query_arg",
+    "read_search",
+    "search_parameters",
+    "whole_number",
+]
 
 #: Hits per page when the request names no ``limit``.
 DEFAULT_LIMIT = 10
@@ -22,6 +31,34 @@ MAX_DIGITS = 18
 MAX_FILTER_VALUES = 20
 
 Args = MultiDict[str, str]
+
+#: The parameters of ``/api/suggest``.
+SUGGEST_PARAMETERS = ("q", "limit")
+
+
+def search_parameters(fields: FieldTable) -> tuple[str, ...]:
+    """The parameters of a search: ``q``, paging, ``sort`` and the field table's filters.
+
+    >>> from arsearch.models import FIELDS
+    >>> search_parameters(FIELDS)
+    ('q', 'page', 'limit', 'sort', 'category', 'source', 'date_from', 'date_to')
+    """
+    return ("q", "page", "limit", "sort", *filter_names(fields))
+
+
+def check_known(args: Args, allowed: tuple[str, ...]) -> None:
+    """Raise UsageError naming the parameters of ``args`` that are not ``allowed``.
+
+    An API call with a misspelt parameter (``catgory=``) would otherwise be
+    answered as if the parameter were not there.
+    """
+    unknown = [name for name in dict.fromkeys(args) if name not in allowed]
+    if not unknown:
+        return
+    names = ", ".join(f"'{name[:40]}'" for name in unknown[:5])
+    known = ", ".join(allowed) if allowed else "none"
+    plural = "s" if len(unknown) > 1 else ""
+    raise UsageError(f"Unknown parameter{plural} {names}. Parameters here: {known}.")
 
 
 def query_arg(args: Args) -> str:

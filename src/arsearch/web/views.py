@@ -1,4 +1,4 @@
-"""The HTML pages: the search page, an article, and the OpenSearch description."""
+"""The HTML pages: the search page, an article, the API's page, the OpenSearch description."""
 
 from __future__ import annotations
 
@@ -10,11 +10,14 @@ from markupsafe import Markup
 
 from ..index import MAX_OFFSET
 from ..models import Results
+from .access import access_of
+from .api import api_description
 from .params import SearchParams, query_arg, read_search
 from .state import get_searcher
 
 __all__ = [
-    "CATEGORY_LABELS",
+    "EXAMPLES",
+    "api_page",
     "document_page",
     "opensearch",
     "page_numbers",
@@ -22,16 +25,13 @@ __all__ = [
     "search_page",
 ]
 
-#: Arabic names for the category slugs of the demo corpus; other values show as they are.
-CATEGORY_LABELS = {
-    "politics": "سياسة",
-    "economy": "اقتصاد",
-    "sport": "رياضة",
-    "science": "علوم",
-    "culture": "ثقافة",
-    "health": "صحة",
-    "technology": "تقنية",
-}
+#: The home page's examples of the query language: (query, what it does).
+EXAMPLES = (
+    ('"البيت الأبيض"', "عبارة بترتيب كلماتها"),
+    ("+واشنطن -بغداد", "كلمة مطلوبة وكلمة مستبعدة"),
+    ("اقتصا*", "كل كلمة تبدأ بـ«اقتصا»"),
+    ("النفط OR الغاز", "إحدى الكلمتين"),
+)
 
 _BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
 _SAFE_SCHEME = re.compile(r"https?://", re.IGNORECASE)
@@ -97,7 +97,8 @@ def search_page() -> str:
         link=_link(params),
         pages=page_numbers(params.page, last) if results and results.total else [],
         last_page=last,
-        category_labels=CATEGORY_LABELS,
+        labels=searcher.labels,
+        examples=EXAMPLES,
         autofocus=results is None,
     )
 
@@ -116,15 +117,28 @@ def document_page(doc_id: str) -> str:
         body=paragraphs(body.html()),
         query=query,
         original=original,
-        category_labels=CATEGORY_LABELS,
+        labels=searcher.labels,
     )
 
 
+def api_page() -> str:
+    """``/api``: the JSON API for people, from the same description as ``/api/openapi.json``."""
+    # The examples name the configured public address, never the request's Host header.
+    base = access_of().base_url or "http://127.0.0.1:8000"
+    return render_template("arsearch/api.html", api=api_description(), base=base, query="")
+
+
 def opensearch() -> Response:
-    """``/opensearch.xml``: lets a browser add this page as a search engine."""
+    """``/opensearch.xml``: lets a browser add this page as a search engine.
+
+    Its links start with the configured base URL (``serve.base_url``), or else are
+    relative to this description: never taken from the request's Host header.
+    """
+    base = access_of().base_url or ""
     xml = render_template(
         "arsearch/opensearch.xml",
-        search_url=url_for("arsearch.search", _external=True),
-        icon_url=url_for("arsearch.static", filename="favicon.svg", _external=True),
+        search_url=base + url_for("arsearch.search"),
+        icon_url=base + url_for("arsearch.static", filename="favicon.svg"),
+        self_url=base + url_for("arsearch.opensearch"),
     )
     return Response(xml, mimetype="application/opensearchdescription+xml")
