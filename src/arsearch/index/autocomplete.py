@@ -88,9 +88,11 @@ def complete(
             if term not in analyzer.stopwords:
                 counts[term] = counts.get(term, 0) + freq
     frequent = sorted(counts, key=lambda term: (-counts[term], term))
-    ranked: list[str] = []
+    ranked: dict[str, None] = {}
     previous = _previous_exact(before, analyzer)
     if previous is not None:
-        ranked = [term for term, _ in usage.followers(previous, typed, frequent[:HINTS])]
-    ranked += [term for term in frequent if term not in ranked]
-    return [before + lead + usage.spelling(term) for term in ranked[:limit]]
+        ranked = dict.fromkeys(
+            term for term, _ in usage.followers(previous, typed, frequent[:HINTS])
+        )
+    ranked.update(dict.fromkeys(frequent))
+    return [before + lead + usage.spelling(term) for term in list(ranked)[:limit]]

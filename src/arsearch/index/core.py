@@ -685,7 +685,6 @@ class Index:
 
         self._add(items(), summary, batch_size, progress, workers)
         if prune:
-            self.commit()
             summary.pruned = self._prune(seen, failed, on_notice)
         return summary
 
@@ -707,7 +706,8 @@ class Index:
                 stale.extend(ids)
         pruned = sum(1 for doc_id in stale if self.delete(doc_id))
         self.commit()
-        sources.compact()
+        if pruned:
+            sources.compact()
         unknown = len(self) - (recorded - pruned)
         if unknown > 0 and on_notice is not None:
             one = unknown == 1

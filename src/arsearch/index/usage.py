@@ -42,6 +42,7 @@ __all__ = [
     "SPELLING_DOCUMENTS",
     "WordUsage",
     "plain_spelling",
+    "written_pattern",
 ]
 
 #: Documents read to learn how a term is written.
@@ -50,7 +51,8 @@ SPELLING_DOCUMENTS = 6
 CONTEXT_DOCUMENTS = 16
 #: Answers kept per snapshot (per kind); the cache starts over when full.
 CACHE_LIMIT = 20_000
-#: Hits fetched beyond those read, so that ties are broken by id on every engine.
+#: Hits fetched beyond those read, so that ties are broken by id on every engine
+#: (as searches do with their own margin).
 TIE_MARGIN = 4
 
 # Marks that decorate a spelling without changing it: harakat, shadda, sukun,
