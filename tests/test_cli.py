@@ -281,9 +281,8 @@ def _files(index: Path) -> dict[str, tuple[int, int]]:
     }
 
 
-def test_a_rerun_that_changes_nothing_writes_nothing(tmp_path: Path) -> None:
-    index = tmp_path / "ix"
-    assert run_cli("index", str(SEEDS), "--index", str(index)).returncode == 0
+def test_a_rerun_that_changes_nothing_writes_nothing(seeded: Path) -> None:
+    index = seeded
     before = _files(index)
     done = run_cli("index", str(SEEDS), "--index", str(index))
     assert done.returncode == 0, done.stderr
@@ -304,18 +303,18 @@ def test_a_missing_input_file_is_a_usage_error_that_leaves_no_index(tmp_path: Pa
     assert not (tmp_path / "ix").exists()
 
 
-def test_a_missing_input_file_leaves_an_existing_index_as_it_was(tmp_path: Path) -> None:
-    index = tmp_path / "ix"
-    assert run_cli("index", str(SEEDS), "--index", str(index)).returncode == 0
+def test_a_missing_input_file_leaves_an_existing_index_as_it_was(
+    seeded: Path, tmp_path: Path
+) -> None:
+    index = seeded
     before = _files(index)
     done = run_cli("index", str(tmp_path / "gone.txt"), "--index", str(index))
     assert done.returncode == 2
     assert _files(index) == before
 
 
-def test_a_failed_strict_run_keeps_an_existing_index(tmp_path: Path) -> None:
-    index = tmp_path / "ix"
-    assert run_cli("index", str(SEEDS), "--index", str(index)).returncode == 0
+def test_a_failed_strict_run_keeps_an_existing_index(seeded: Path, tmp_path: Path) -> None:
+    index = seeded
     before = _files(index)
     bad = tmp_path / "bad.jsonl"
     bad.write_text("[1]\n", encoding="utf-8")
