@@ -11,11 +11,15 @@ words before, then the first two or three letters of the next word; 40 of them a
 a first word alone. The misspelt searches are the questions' longer words with two
 neighbouring letters swapped, alone or after the word before them. Each list is
 timed twice through the public API on the same index: the first pass meets every
-word for the first time, the second finds them cached. The baseline checkout (by
-default ../main) is timed on the same index in the same run, in turns with this one.
+word for the first time, the second finds them cached. With ``--baseline SRC``,
+another checkout's ``src`` is timed on the same index in the same run, in turns
+with this one; without it, the cached pass is the anchor of the first.
 
-    flock /tmp/arsearch-bench.lock python bench/suggestions.py --index /tmp/news
-    ... --write     # and replace the "## Suggestions" section of bench/RESULTS.md
+The index is the one ``bench/indexing.py`` leaves behind, unless ``--index`` names
+another index of the news corpus.
+
+    python bench/suggestions.py --baseline ../main/src   # 5 minutes on 2 busy cores
+    python bench/suggestions.py --write   # replace the "## Suggestions" section of RESULTS.md
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ import re
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -35,6 +40,8 @@ from typing import Any
 SECTION = "## Suggestions"
 REPO = Path(__file__).resolve().parents[1]
 QUERIES = Path("/work/shared/data/arcd/queries.jsonl")
+#: Where bench/indexing.py leaves its default-engine index of the news corpus.
+DEFAULT_INDEX = Path(tempfile.gettempdir()) / "arsearch-bench-indexing" / "tantivy"
 _WORD = re.compile(r"[\u0621-\u064a]{3,}")
 
 
@@ -125,13 +132,48 @@ def _run(source: str, index: str, count: int) -> dict[str, Any]:
 
 
 def _load() -> str:
-    return " ".join(os.getloadavg().__repr__().strip("()").split(", ")[:3])
+    return ", ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
+def _table(runs: dict[str, list[dict[str, Any]]]) -> list[str]:
+    """Milliseconds per call and pass: the median over the rounds of each round's p50 / p95."""
+
+    def cell(who: str, name: str, kind: str, stat: str) -> float:
+        return statistics.median(run[name][kind][stat] for run in runs[who])
+
+    rows = []
+    if "baseline" in runs:
+        rows += [
+            "| call | pass | baseline p50 | p95 | this p50 | p95 | ratio p50 | ratio p95 |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+        for name in ("suggest", "search"):
+            for kind in ("first", "cached"):
+                old = [cell("baseline", name, kind, stat) for stat in ("p50", "p95")]
+                new = [cell("this", name, kind, stat) for stat in ("p50", "p95")]
+                rows.append(
+                    f"| {name} | {kind} | {old[0]:.2f} | {old[1]:.2f} | {new[0]:.2f} | "
+                    f"{new[1]:.2f} | {new[0] / old[0]:.2f}x | {new[1] / old[1]:.2f}x |"
+                )
+        return rows
+    rows += [
+        "| call | first p50 | p95 | cached p50 | p95 | first / cached p50 |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name in ("suggest", "search"):
+        first = [cell("this", name, "first", stat) for stat in ("p50", "p95")]
+        cached = [cell("this", name, "cached", stat) for stat in ("p50", "p95")]
+        rows.append(
+            f"| {name} | {first[0]:.2f} | {first[1]:.2f} | {cached[0]:.2f} | {cached[1]:.2f} | "
+            f"{first[0] / cached[0]:.2f}x |"
+        )
+    return rows
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--index", required=True, help="An index of the news corpus.")
-    parser.add_argument("--baseline", default=str(REPO.parent / "main" / "src"))
+    parser.add_argument("--index", default=str(DEFAULT_INDEX), help="An index of the news corpus.")
+    parser.add_argument("--baseline", help="Another checkout's src directory, timed in turns.")
     parser.add_argument("--count", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
@@ -140,41 +182,28 @@ def main() -> None:
     if args.child:
         print(json.dumps(child(args.index, args.count), ensure_ascii=False))
         return
-    loads = [_load()]
-    runs: dict[str, list[dict[str, Any]]] = {"baseline": [], "this": []}
+    before = _load()
+    runs: dict[str, list[dict[str, Any]]] = {"this": []}
     for _round in range(args.rounds):
-        runs["baseline"].append(_run(args.baseline, args.index, args.count))
+        if args.baseline:
+            runs.setdefault("baseline", []).append(_run(args.baseline, args.index, args.count))
         runs["this"].append(_run(str(REPO / "src"), args.index, args.count))
-    loads.append(_load())
+    against = f" in turns with `{args.baseline}`" if args.baseline else ""
+    this = runs["this"][0]
+    examples = "; ".join(f"`{text}` → {', '.join(found)}" for text, found in this["examples"])
     lines = [
         SECTION,
         "",
-        f"`bench/suggestions.py`, {args.count} prefixes and {args.count} misspelt searches "
-        f"on `{args.index}`, {args.rounds} rounds in turns with the baseline "
-        f"(`{args.baseline}`); load averages {loads[0]} before, {loads[1]} after. "
-        "Milliseconds, median over the rounds of each round's p50 / p95.",
+        f"`bench/suggestions.py`: {args.count} prefixes of ARCD questions being typed and "
+        f"{args.count} misspelt searches on the news corpus, {args.rounds} rounds{against}; "
+        f"load averages {before} before, {_load()} after. Milliseconds per call, the median "
+        "over the rounds of each round's p50 and p95; *first* meets each word for the first "
+        "time in the commit, *cached* finds it known.",
         "",
-        "| call | pass | baseline p50 | p95 | this p50 | p95 | ratio p50 | ratio p95 |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
-    for name in ("suggest", "search"):
-        for kind in ("first", "cached"):
-            cells = []
-            for who in ("baseline", "this"):
-                for stat in ("p50", "p95"):
-                    cells.append(statistics.median(r[name][kind][stat] for r in runs[who]))
-            ratios = (cells[2] / cells[0], cells[3] / cells[1])
-            lines.append(
-                f"| {name} | {kind} | {cells[0]:.2f} | {cells[1]:.2f} | {cells[2]:.2f} | "
-                f"{cells[3]:.2f} | {ratios[0]:.2f}x | {ratios[1]:.2f}x |"
-            )
-    this = runs["this"][0]
-    lines += [
+        *_table(runs),
         "",
         f"Of the misspelt searches, {this['corrected']} were answered for corrected words "
-        f'and {this["did_you_mean"]} with a "did you mean". Examples of completions: '
-        + "; ".join(f"`{text}` → {', '.join(found)}" for text, found in this["examples"])
-        + ".",
+        f'and {this["did_you_mean"]} with a "did you mean". Completions: {examples}.',
         "",
     ]
     text = "\n".join(lines)
