@@ -39,6 +39,7 @@ from .codec import DocumentCodec
 __all__ = [
     "CACHE_LIMIT",
     "CONTEXT_DOCUMENTS",
+    "MAX_FOLLOWERS",
     "SPELLING_DOCUMENTS",
     "WordUsage",
     "plain_spelling",
@@ -51,6 +52,8 @@ SPELLING_DOCUMENTS = 6
 CONTEXT_DOCUMENTS = 16
 #: Answers kept per snapshot (per kind); the cache starts over when full.
 CACHE_LIMIT = 20_000
+#: Following words kept per word and prefix (a completion shows at most 50).
+MAX_FOLLOWERS = 50
 #: Hits fetched beyond those read, so that ties are broken by id on every engine
 #: (as searches do with their own margin).
 TIE_MARGIN = 4
@@ -218,7 +221,7 @@ class WordUsage:
                 if following.startswith(prefix) and following not in stopwords:
                     pairs.add(following)
             counts.update(pairs)
-        found = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+        found = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:MAX_FOLLOWERS]
         self._remember(self._followers, key, found)
         return found
 
