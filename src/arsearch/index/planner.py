@@ -253,9 +253,14 @@ class _Builder:
         return BoolNode(should=tuple(should), must=tuple(must), must_not=tuple(must_not))
 
     def _phrase_words(self, phrase: Phrase) -> Iterator[PlanNode]:
-        """The words of a quoted phrase as plain words (the phrase itself is a bonus)."""
+        """The words of a quoted phrase as plain words (the phrase itself is a bonus).
+
+        A word quoted alone is searched as typed, never as other spellings: that is
+        how a corrected query's "search instead for" asks for the word itself.
+        """
+        alone = len(self.analyzer.tokens(phrase.text)) == 1
         for token in self.analyzer.analyze(phrase.text):
-            forms = self._forms(token.exact, token.stem, quoted=True)
+            forms = self._forms(token.exact, token.stem, quoted=alone)
             if forms:
                 self.plan.stems.update(stem for _, stem in forms)
                 yield self._word_node(forms, phrase.field)
