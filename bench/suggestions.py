@@ -13,7 +13,8 @@ neighbouring letters swapped, alone or after the word before them. Each list is
 timed twice through the public API on the same index: the first pass meets every
 word for the first time, the second finds them cached. With ``--baseline SRC``,
 another checkout's ``src`` is timed on the same index in the same run, in turns
-with this one; without it, the cached pass is the anchor of the first.
+with this one (each first in every other round); without it, the cached pass is
+the anchor of the first.
 
 The index is the one ``bench/indexing.py`` leaves behind, unless ``--index`` names
 another index of the news corpus.
@@ -175,7 +176,7 @@ def main() -> None:
     parser.add_argument("--index", default=str(DEFAULT_INDEX), help="An index of the news corpus.")
     parser.add_argument("--baseline", help="Another checkout's src directory, timed in turns.")
     parser.add_argument("--count", type=int, default=200)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args()
@@ -184,10 +185,15 @@ def main() -> None:
         return
     before = _load()
     runs: dict[str, list[dict[str, Any]]] = {"this": []}
-    for _round in range(args.rounds):
-        if args.baseline:
-            runs.setdefault("baseline", []).append(_run(args.baseline, args.index, args.count))
-        runs["this"].append(_run(str(REPO / "src"), args.index, args.count))
+    sources = {"this": str(REPO / "src")}
+    if args.baseline:
+        sources["baseline"] = args.baseline
+    for number in range(args.rounds):
+        # Each goes first in every other round, so that a load that rises or falls
+        # during the run weighs on both alike.
+        order = sorted(sources, reverse=number % 2 == 1)
+        for who in order:
+            runs.setdefault(who, []).append(_run(sources[who], args.index, args.count))
     against = f" in turns with `{args.baseline}`" if args.baseline else ""
     this = runs["this"][0]
     examples = "; ".join(f"`{text}` → {', '.join(found)}" for text, found in this["examples"])
@@ -195,7 +201,8 @@ def main() -> None:
         SECTION,
         "",
         f"`bench/suggestions.py`: {args.count} prefixes of ARCD questions being typed and "
-        f"{args.count} misspelt searches on the news corpus, {args.rounds} rounds{against}; "
+        f"{args.count} misspelt searches on the news corpus, {args.rounds} rounds{against} "
+        "(each first in every other round); "
         f"load averages {before} before, {_load()} after. Milliseconds per call, the median "
         "over the rounds of each round's p50 and p95; *first* meets each word for the first "
         "time in the commit, *cached* finds it known.",
