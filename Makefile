@@ -61,6 +61,7 @@ bench: $(TEST_STAMP)
 	$(BIN)/python bench/analysis.py --write
 	$(BIN)/python bench/indexing.py --write
 	$(BIN)/python bench/queries.py --write
+	$(BIN)/python bench/suggestions.py --write
 	$(BIN)/python bench/web.py --write
 	$(BIN)/python bench/relevance.py --write
 

@@ -439,6 +439,40 @@ def test_pick_a_suggestion_with_the_keyboard(page: Page, server: Server) -> None
     expect(box).to_have_attribute("aria-expanded", "false")
 
 
+def test_pick_a_suggestion_in_its_original_spelling(page: Page, server: Server) -> None:
+    # The index holds السعوديه (ة folded to ه); the articles write السعودية.
+    page.goto(server.url)
+    box = page.get_by_role("combobox", name="ابحث في المقالات")
+    box.press_sequentially("السعودي", delay=20)
+    options = page.get_by_role("option")
+    expect(options.first).to_have_text("السعودية")
+    assert "السعوديه" not in options.all_inner_texts()
+    box.press("ArrowDown")
+    expect(options.first).to_have_attribute("aria-selected", "true")
+    box.press("Enter")
+    page.wait_for_url(re.compile(r"\?q="))
+    assert _params(page.url) == {"q": ["السعودية"]}
+    expect(page.get_by_role("combobox", name="ابحث في المقالات")).to_have_value("السعودية")
+    expect(page.locator(".hit").first).to_be_visible()
+
+
+def test_showing_results_for_the_corrected_words(page: Page, server: Server) -> None:
+    _search(page, server, "اسعار النفت")  # no article holds النفت
+    corrected = page.locator(".summary .corrected")
+    expect(corrected).to_have_text(
+        "تُعرض نتائج البحث عن: اسعار النفط. ابحث بدلًا من ذلك عن: اسعار النفت"
+    )
+    expect(page.locator(".hit mark", has_text="النفط").first).to_be_visible()
+    expect(page.locator(".did-you-mean")).to_have_count(0)
+    corrected.get_by_role("link", name="اسعار النفت").click()
+    page.wait_for_url(re.compile(r"%22"))
+    assert _params(page.url) == {"q": ['اسعار "النفت"']}
+    expect(page.locator(".summary .corrected")).to_have_count(0)
+    expect(page.get_by_role("combobox", name="ابحث في المقالات")).to_have_value('اسعار "النفت"')
+    expect(page.locator(".hit").first).to_be_visible()  # found for اسعار alone
+    expect(page.locator(".hit mark", has_text="النفط")).to_have_count(0)
+
+
 def test_keyboard_reaches_the_content_first(page: Page, server: Server) -> None:
     page.goto(f"{server.url}?q={quote(OIL)}")
     page.keyboard.press("Tab")

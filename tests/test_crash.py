@@ -113,7 +113,7 @@ def _rerun_finishes(corpus: Path, index_dir: Path, committed: int) -> None:
     )
     assert rerun.returncode == 0, rerun.stderr
     assert rerun.stdout.startswith(
-        f"added {DOCUMENTS - committed}, updated 0, unchanged {committed}, skipped 0 in "
+        f"added {DOCUMENTS - committed:,}, updated 0, unchanged {committed:,}, skipped 0 in "
     )
     with Index.open(index_dir) as index:
         ids = index.ids()

@@ -840,6 +840,33 @@ def test_closing_early_closes_the_file(in_tmp: Path, name: str) -> None:
     assert _opened(in_tmp / name) == 0
 
 
+# --- how far a read has come ---------------------------------------------------------------
+
+
+def test_read_progress_names_each_documents_file_and_counts_bytes(in_tmp: Path) -> None:
+    Path("news").mkdir()
+    Path("news", "a.jsonl").write_bytes(big_jsonl(3))
+    with gzip.open(Path("news", "b.jsonl.gz"), "wb") as packed:
+        packed.write(big_jsonl(2000))
+    Path("news", "c.txt").write_text("عنوان\nنص.\n", encoding="utf-8")
+    Path("news", "skip.pdf").write_bytes(b"%PDF")
+    sizes = [Path("news", name).stat().st_size for name in ("a.jsonl", "b.jsonl.gz", "c.txt")]
+    assert reading.total_size(["news", "missing.txt"]) == sum(sizes)
+    progress = reading.ReadProgress()
+    seen: list[tuple[str, str | None, int]] = []
+    for document in read_documents(["news"], progress=progress):
+        seen.append((document.id, progress.file, progress.bytes_read()))
+    files = [file for _id, file, _read in seen]
+    assert files == [os.path.join("news", "a.jsonl")] * 3 + [
+        os.path.join("news", "b.jsonl.gz")
+    ] * 2000 + [os.path.join("news", "c.txt")]
+    counts = [read for _id, _file, read in seen]
+    assert counts == sorted(counts)
+    gzipped = counts[3:2003]
+    assert sizes[0] < gzipped[0] < gzipped[-1] <= sizes[0] + sizes[1]  # compressed bytes
+    assert progress.bytes_read() == sum(sizes)
+
+
 # --- docstring examples -----------------------------------------------------------------
 
 MODULES = [arsearch.documents, decoding, formats, reading, validation]

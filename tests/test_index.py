@@ -105,11 +105,57 @@ def test_context_manager_commits_on_success(tmp_path: Path, engine: str) -> None
 
 
 def test_context_manager_discards_on_error(tmp_path: Path, engine: str) -> None:
+    with Index.create(tmp_path / "ix", engine=engine) as index:
+        index.add(ARTICLE)
+    with pytest.raises(RuntimeError), Index.open(tmp_path / "ix") as index:
+        index.add(Document("n2", "عنوان", "نص"))
+        raise RuntimeError("boom")
+    with Index.open(tmp_path / "ix") as reopened:
+        assert reopened.ids() == ["n1"]
+
+
+def test_a_new_index_that_fails_before_any_commit_is_not_left_behind(
+    tmp_path: Path, engine: str
+) -> None:
     with pytest.raises(RuntimeError), Index.create(tmp_path / "ix", engine=engine) as index:
         index.add(ARTICLE)
         raise RuntimeError("boom")
+    assert not (tmp_path / "ix").exists()  # the folder was made for it
+    folder = tmp_path / "kept"
+    (folder / ".gitkeep").parent.mkdir()
+    (folder / ".gitkeep").write_text("", encoding="utf-8")
+    Index.create(folder, engine=engine).close(discard=True)
+    assert [path.name for path in folder.iterdir()] == [".gitkeep"]
+    with pytest.raises(NoIndexError):
+        Index.open(folder)
+
+
+def test_a_new_index_keeps_what_was_committed_when_discarded(tmp_path: Path, engine: str) -> None:
+    index = Index.create(tmp_path / "ix", engine=engine)
+    index.add(ARTICLE)
+    index.commit()
+    index.add(Document("n2", "عنوان", "نص"))
+    index.close(discard=True)
     with Index.open(tmp_path / "ix") as reopened:
-        assert len(reopened) == 0
+        assert reopened.ids() == ["n1"]
+
+
+def test_a_commit_with_nothing_changed_writes_nothing(tmp_path: Path, engine: str) -> None:
+    with Index.create(tmp_path / "ix", engine=engine) as index:
+        index.add(ARTICLE)
+
+    def files() -> dict[str, tuple[int, int]]:
+        return {
+            str(path): (path.stat().st_size, path.stat().st_mtime_ns)
+            for path in sorted((tmp_path / "ix").rglob("*"))
+            if path.is_file()
+        }
+
+    before = files()
+    with Index.open(tmp_path / "ix") as index:
+        assert index.add(ARTICLE).unchanged == 1
+        index.commit()
+    assert files() == before
 
 
 def test_stats_describe_the_index(empty_index: Index, engine: str) -> None:

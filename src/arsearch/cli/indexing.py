@@ -5,40 +5,99 @@ from __future__ import annotations
 import json
 import sys
 import time
-from collections.abc import Iterator
 
 import click
 
 from ..analysis import STEMMERS
-from ..documents import read_documents
 from ..engines import ENGINES
-from ..errors import DocumentError
+from ..errors import DocumentError, UsageError
 from ..index import DEFAULT_BATCH_SIZE, AddSummary, Index
-from ..models import Document
 from .common import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, cli, fail, index_option
 
-__all__ = ["Progress", "delete_command", "index_command", "stats_command"]
+__all__ = ["Progress", "delete_command", "index_command", "progress_line", "stats_command"]
+
+
+#: Seconds between two redraws of the progress line on a terminal.
+REDRAW_SECONDS = 0.2
+#: Seconds between two progress lines when standard error is not a terminal.
+LINE_SECONDS = 5.0
+
+
+def _size(count: int) -> str:
+    """A byte count for people.
+
+    >>> _size(512), _size(12_345), _size(39_084_789), _size(3_100_000_000)
+    ('512 B', '12.3 KB', '39.1 MB', '3.1 GB')
+    """
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("KB", 1e3)):
+        if count >= scale:
+            return f"{count / scale:,.1f} {unit}"
+    return f"{count} B"
+
+
+def _duration(seconds: float) -> str:
+    """A duration as h:mm:ss or m:ss.
+
+    >>> _duration(7), _duration(95.4), _duration(3725)
+    ('0:07', '1:35', '1:02:05')
+    """
+    whole = round(seconds)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02}:{secs:02}" if hours else f"{minutes}:{secs:02}"
+
+
+def progress_line(summary: AddSummary, elapsed: float) -> str:
+    """What has been done: documents, bytes of the total, the rate and the time left.
+
+    >>> summary = AddSummary(added=12_000, unchanged=345, bytes_total=39_084_789)
+    >>> summary.bytes_read
+    0
+    >>> progress_line(summary, 5.0)
+    '12,345 documents · 0 B of 39.1 MB (0%) · 2,469 documents/s'
+    """
+    documents = summary.total
+    rate = documents / elapsed if elapsed > 0 else 0.0
+    noun = "document" if documents == 1 else "documents"
+    parts = [f"{documents:,} {noun}"]
+    total = summary.bytes_total
+    done = min(summary.bytes_read, total)
+    if total:
+        parts.append(f"{_size(done)} of {_size(total)} ({done / total:.0%})")
+    parts.append(f"{rate:,.0f} documents/s")
+    if total and done and elapsed > 0:
+        parts.append(f"ETA {_duration(elapsed * (total - done) / done)}")
+    return " · ".join(parts)
 
 
 class Progress:
-    """A one-line progress display on a terminal; silent when stderr is not one."""
+    """Indexing progress on standard error: on a terminal, one line redrawn several times a
+    second; otherwise a line every ``every`` seconds."""
 
-    def __init__(self) -> None:
-        self.enabled = sys.stderr.isatty()
-        self.started = time.perf_counter()
-        self.last = 0.0
+    def __init__(self, every: float = LINE_SECONDS) -> None:
+        self.terminal = sys.stderr.isatty()
+        self.every = REDRAW_SECONDS if self.terminal else every
+        self.started = time.monotonic()
+        # On a terminal the first line shows at once; in a log, after ``every`` seconds.
+        self.last: float | None = None if self.terminal else self.started
+        self.shown = False
 
     def __call__(self, summary: AddSummary) -> None:
-        now = time.perf_counter()
-        if not self.enabled or now - self.last < 0.2:
+        now = time.monotonic()
+        if self.last is not None and now - self.last < self.every:
             return
         self.last = now
-        rate = summary.total / max(now - self.started, 1e-9)
-        click.echo(f"\r  {summary.total:,} documents ({rate:,.0f}/s)", err=True, nl=False)
+        line = progress_line(summary, now - self.started)
+        if self.terminal:
+            click.echo(f"\r\x1b[K{line}", err=True, nl=False)
+        else:
+            click.echo(f"indexing: {line}", err=True)
+        self.shown = True
 
     def done(self) -> None:
-        if self.enabled and self.last:
-            click.echo("\r" + " " * 60 + "\r", err=True, nl=False)
+        """Clear the terminal's progress line, so that the summary stands alone."""
+        if self.terminal and self.shown:
+            click.echo("\r\x1b[K", err=True, nl=False)
 
 
 @cli.command("index")
@@ -48,6 +107,12 @@ class Progress:
 @click.option("--stemmer", type=click.Choice(STEMMERS), help="Stemmer for a new index [light10].")
 @click.option("--rebuild", is_flag=True, help="Delete the index and build it anew.")
 @click.option("--strict", is_flag=True, help="Stop at the first bad record and commit nothing.")
+@click.option(
+    "--prune",
+    is_flag=True,
+    help="Also delete the documents whose source file is gone, or no longer holds them.",
+)
+@click.option("--progress-every", type=float, default=LINE_SECONDS, hidden=True)
 def index_command(
     paths: tuple[str, ...],
     index_dir: str,
@@ -55,31 +120,42 @@ def index_command(
     stemmer: str | None,
     rebuild: bool,
     strict: bool,
+    prune: bool,
+    progress_every: float,
 ) -> None:
-    """Add the articles in PATH... (folders or .txt/.md/.jsonl[.gz]/.json/.csv files)."""
+    """Add the articles in PATH... (folders or .txt/.md/.jsonl[.gz]/.json/.csv files).
+
+    Documents already in the index with the same content are left as they are; a
+    run that changes nothing commits nothing.
+    """
     started = time.perf_counter()
     index = Index.open(index_dir, create=True, overwrite=rebuild, engine=engine, stemmer=stemmer)
     skipped: list[str] = []
 
     def on_error(error: DocumentError) -> None:
         skipped.append(str(error))
+        progress.done()
         click.echo(f"skipped: {error}", err=True)
 
     def on_notice(message: str) -> None:
+        progress.done()
         click.echo(f"note: {message}", err=True)
 
-    progress = Progress()
-    documents: Iterator[Document] = read_documents(
-        paths, on_error=None if strict else on_error, on_notice=on_notice
-    )
+    progress = Progress(every=progress_every)
     try:
-        summary = index.add(
-            documents,
+        summary = index.add_files(
+            paths,
+            prune=prune,
+            on_error=None if strict else on_error,
+            on_notice=on_notice,
             batch_size=0 if strict else DEFAULT_BATCH_SIZE,
             progress=progress,
             workers=None,
         )
         index.commit()
+    except UsageError:
+        index.close(discard=True)
+        raise
     except DocumentError as error:
         index.rollback()
         index.close(discard=True)
@@ -98,9 +174,13 @@ def index_command(
     progress.done()
     index.close()
     seconds = time.perf_counter() - started
+    changed = summary.added or summary.updated or summary.pruned or rebuild
     click.echo(
-        f"added {summary.added}, updated {summary.updated}, unchanged {summary.unchanged}, "
-        f"skipped {len(skipped)} in {seconds:.2f} s"
+        f"added {summary.added:,}, updated {summary.updated:,}, "
+        f"unchanged {summary.unchanged:,}, skipped {len(skipped):,}"
+        + (f", pruned {summary.pruned:,}" if prune else "")
+        + f" in {seconds:.2f} s"
+        + ("" if changed else " (nothing changed: no commit)")
     )
     sys.exit(EXIT_ERROR if skipped else EXIT_OK)
 
@@ -114,7 +194,7 @@ def delete_command(ids: tuple[str, ...], index_dir: str) -> None:
         missing = [doc_id for doc_id in ids if not index.delete(doc_id)]
     for doc_id in missing:
         click.echo(f"not found: no document with id '{doc_id}'", err=True)
-    click.echo(f"deleted {len(ids) - len(missing)}, not found {len(missing)}")
+    click.echo(f"deleted {len(ids) - len(missing):,}, not found {len(missing):,}")
     sys.exit(EXIT_ERROR if missing else EXIT_OK)
 
 
@@ -137,7 +217,7 @@ def stats_command(index_dir: str, as_json: bool) -> None:
     click.echo(f"engine:      {stats.engine}")
     click.echo(
         f"analyzer:    stemmer {analyzer.get('stemmer')}, normalization "
-        f"v{analyzer.get('normalization')}, {len(analyzer['stopwords']['words'])} stop words"
+        f"v{analyzer.get('normalization')}, {len(analyzer['stopwords']['words']):,} stop words"
     )
     click.echo(f"size:        {stats.size_bytes / 1e6:.2f} MB")
     click.echo(f"last commit: {stats.last_commit or 'never'}")

@@ -12,6 +12,7 @@ import click
 from ..errors import UsageError
 from ..index import MAX_LIMIT, SORT_ORDERS, Index, filter_names
 from ..models import FIELDS, Results
+from ..query import verbatim_query
 from .common import F, cli, index_option
 
 __all__ = ["eval_command", "query_command"]
@@ -32,8 +33,64 @@ def _filter_options(func: F) -> F:
     return func
 
 
-@cli.command("query")
-@click.argument("text")
+class _QueryCommand(click.Command):
+    """A command whose words may start with a minus: ``arsearch query -بغداد`` searches.
+
+    Any argument that is not one of the command's options is a word of the query,
+    even when it starts with ``-``; ``--`` still ends the options.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        options: list[str] = []
+        words: list[str] = []
+        takes_value = {
+            name: not (isinstance(param, click.Option) and param.is_flag)
+            for param in self.get_params(ctx)
+            if isinstance(param, click.Option)
+            for name in param.opts + param.secondary_opts
+        }
+        pending = iter(args)
+        for arg in pending:
+            if arg == "--":
+                words.extend(pending)
+                break
+            name = arg.partition("=")[0] if arg.startswith("--") else arg
+            if name not in takes_value:
+                words.append(arg)
+                continue
+            options.append(arg)
+            if takes_value[name] and "=" not in arg:
+                value = next(pending, None)
+                if value is None:
+                    raise click.BadOptionUsage(
+                        name, f"Option '{name}' requires an argument.", ctx=ctx
+                    )
+                options.append(value)
+        return super().parse_args(ctx, [*options, "--", *words])
+
+
+QUERY_LANGUAGE = """\b
+The query language:
+  نفط أسعار             any of the words; documents with more of them first
+  "أسعار النفط"          the words in this order
+  +نفط  -بغداد           must have, must not have (also: AND, &&, NOT, !)
+  نفط AND ليبيا          both (as +نفط +ليبيا); NOT بغداد is -بغداد
+  نفط OR غاز            either (also: |, ||); (نفط OR غاز) -ليبيا groups
+  اقتصا*  نفظ~           words that start so; spellings one or two letters off
+  title:نفط              only in titles
+  category:sport  source:"صحيفة الصباح"   filters (also --category, --source)
+  date:2021  date:2021-03  date:2021-01-01..2021-06   a year, a month, a day, a range
+
+\b
+Words may follow one another unquoted: arsearch query أسعار النفط.
+A word may start with a minus: arsearch query -بغداد النفط.
+A query that is exactly an option's name needs -- first: arsearch query -- -h.
+A word no document holds is searched as its nearest indexed spelling, and the
+output says so; quote it ("word") to search it exactly as typed."""
+
+
+@cli.command("query", cls=_QueryCommand, epilog=QUERY_LANGUAGE)
+@click.argument("words", nargs=-1, required=True)
 @index_option
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(1, MAX_LIMIT))
 @click.option("--page", default=1, show_default=True, type=click.IntRange(1))
@@ -41,7 +98,7 @@ def _filter_options(func: F) -> F:
 @_filter_options
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
 def query_command(
-    text: str,
+    words: tuple[str, ...],
     index_dir: str,
     limit: int,
     page: int,
@@ -49,7 +106,8 @@ def query_command(
     as_json: bool,
     **filters: Any,
 ) -> None:
-    """Search the index for TEXT (see the query language in the README)."""
+    """Search the index for WORDS (the query language is below)."""
+    text = " ".join(words)
     wanted = {
         name: list(value) if isinstance(value, tuple) else value for name, value in filters.items()
     }
@@ -67,15 +125,18 @@ def _print_results(results: Results, *, bold: bool) -> None:
     first = (results.page - 1) * results.limit + 1
     last = first + len(results.hits) - 1
     if results.total:
-        click.echo(f"{first}-{last} of {results.total} results ({results.took_ms:.1f} ms)")
+        click.echo(f"{first:,}-{last:,} of {results.total:,} results ({results.took_ms:.1f} ms)")
     else:
         click.echo(f"no results ({results.took_ms:.1f} ms)")
+    if results.corrected:
+        instead = verbatim_query(results.query, results.corrected)
+        click.echo(f"showing results for: {results.corrected} (search instead for: {instead})")
     if results.did_you_mean:
         click.echo(f"did you mean: {results.did_you_mean}")
     for rank, hit in enumerate(results.hits, first):
         title = (hit.title.ansi() if bold else hit.title.plain()) or "(untitled)"
         meta = "  ".join(part for part in (hit.id, hit.date, hit.source) if part)
-        click.echo(f"\n{rank}. {title}\n   {meta}")
+        click.echo(f"\n{rank:,}. {title}\n   {meta}")
         click.echo(f"   {hit.snippet.ansi() if bold else hit.snippet.plain()}")
 
 
@@ -139,13 +200,13 @@ def eval_command(
         )
     if evaluation.unjudged:
         click.echo(
-            f"note: {len(evaluation.unjudged)} queries have no relevant document "
+            f"note: {len(evaluation.unjudged):,} queries have no relevant document "
             f"in '{qrels_path}' and were not scored",
             err=True,
         )
     if evaluation.missing:
         click.echo(
-            f"note: {len(evaluation.missing)} judged queries are not in '{queries_path}'",
+            f"note: {len(evaluation.missing):,} judged queries are not in '{queries_path}'",
             err=True,
         )
     for scores in evaluation.queries:
@@ -153,10 +214,10 @@ def eval_command(
             click.echo(f"note: query '{scores.id}' did not run: {scores.error}", err=True)
     if run_out is not None:
         rows = write_run(evaluation, run_out)
-        click.echo(f"run: {rows} rows written to '{run_out}'", err=True)
+        click.echo(f"run: {rows:,} rows written to '{run_out}'", err=True)
     if as_json:
         click.echo(json.dumps(evaluation.to_dict(), ensure_ascii=False, indent=2))
         return
-    click.echo(f"{len(evaluation.queries)} queries, first {DEPTH} hits of each")
+    click.echo(f"{len(evaluation.queries):,} queries, first {DEPTH} hits of each")
     for name, value in evaluation.means.items():
         click.echo(f"{_METRIC_LABELS[name]:<11} {value:.4f}")

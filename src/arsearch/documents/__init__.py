@@ -12,6 +12,22 @@ of files and directories (``.txt``, ``.md``, ``.jsonl``, ``.jsonl.gz``,
 [('cairo', 'القاهرة', 'عاصمة مصر.')]
 """
 
-from .reading import STREAM_FORMATS, SUPPORTED_SUFFIXES, read_documents, read_file, read_stream
+from .reading import (
+    STREAM_FORMATS,
+    SUPPORTED_SUFFIXES,
+    ReadProgress,
+    read_documents,
+    read_file,
+    read_stream,
+    total_size,
+)
 
-__all__ = ["STREAM_FORMATS", "SUPPORTED_SUFFIXES", "read_documents", "read_file", "read_stream"]
+__all__ = [
+    "STREAM_FORMATS",
+    "SUPPORTED_SUFFIXES",
+    "ReadProgress",
+    "read_documents",
+    "read_file",
+    "read_stream",
+    "total_size",
+]

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import io
 import os
@@ -17,7 +18,15 @@ from ..models import Document
 from .decoding import decoded_lines
 from .formats import Item, parse_csv, parse_json_array, parse_jsonl, parse_text
 
-__all__ = ["STREAM_FORMATS", "SUPPORTED_SUFFIXES", "read_documents", "read_file", "read_stream"]
+__all__ = [
+    "STREAM_FORMATS",
+    "SUPPORTED_SUFFIXES",
+    "ReadProgress",
+    "read_documents",
+    "read_file",
+    "read_stream",
+    "total_size",
+]
 
 #: The formats :func:`read_stream` reads: a JSON array (or one object), or JSON Lines.
 STREAM_FORMATS = ("json", "jsonl")
@@ -29,11 +38,67 @@ SUPPORTED_SUFFIXES = (".csv", ".json", ".jsonl", ".jsonl.gz", ".md", ".txt")
 _BY_LENGTH = sorted(SUPPORTED_SUFFIXES, key=len, reverse=True)
 
 
+class ReadProgress:
+    """How far a read has come: the file being read and the bytes read of all files.
+
+    Pass one to :func:`read_documents` (or :func:`read_file`), which keeps it up to
+    date. While a document is handed out, :attr:`file` is the file it was read from.
+    :meth:`bytes_read` compares with :func:`total_size`: the sizes of the files
+    done, plus the position in the current one (compressed bytes for ``.gz``).
+    """
+
+    def __init__(self) -> None:
+        #: The file being read, as given (joined with its place in a directory).
+        self.file: str | None = None
+        self._done = 0
+        self._stream: io.IOBase | None = None
+
+    def bytes_read(self) -> int:
+        """Bytes of the files read so far (file sizes on disk)."""
+        position = 0
+        stream = self._stream
+        if stream is not None:
+            with contextlib.suppress(OSError, ValueError):
+                position = stream.tell()
+        return self._done + position
+
+    def _start(self, path: str) -> None:
+        self.file = path
+        self._stream = None
+
+    def _finish(self, path: str) -> None:
+        self._stream = None
+        with contextlib.suppress(OSError):
+            self._done += os.path.getsize(path)
+
+
+def total_size(paths: Iterable[str | os.PathLike[str]]) -> int:
+    """The bytes on disk of the files :func:`read_documents` would read from ``paths``.
+
+    >>> import pathlib, tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     _ = pathlib.Path(folder, "a.txt").write_bytes(b"title\\ntext\\n")
+    ...     _ = pathlib.Path(folder, "notes.pdf").write_bytes(b"%PDF")
+    ...     total_size([folder, pathlib.Path(folder, "missing.txt")])
+    11
+    """
+    total = 0
+    for given in paths:
+        shown = os.fspath(given)
+        files = _walk(shown) if os.path.isdir(shown) else [shown]
+        for path in files:
+            if isinstance(path, str) and _suffix(path) is not None:
+                with contextlib.suppress(OSError):
+                    total += os.path.getsize(path)
+    return total
+
+
 def read_documents(
     paths: Iterable[str | os.PathLike[str]],
     *,
     on_error: Callable[[DocumentError], None] | None = None,
     on_notice: Callable[[str], None] | None = None,
+    progress: ReadProgress | None = None,
 ) -> Iterator[Document]:
     """Stream the documents of files and directories, in order, one at a time.
 
@@ -50,7 +115,8 @@ def read_documents(
     ``on_error`` it is passed there and reading goes on; without, it is raised
     and reading stops. ``on_notice`` receives one-line notes, such as
     ``"corpus/old.txt: read as Windows-1256"`` or a directory with no files
-    to read.
+    to read. ``progress`` is kept up to date with the file being read and the
+    bytes read (see :class:`ReadProgress`).
 
     >>> import pathlib, tempfile
     >>> with tempfile.TemporaryDirectory() as folder:
@@ -66,7 +132,7 @@ def read_documents(
     if isinstance(paths, (str, bytes, os.PathLike)):
         # A lone string would otherwise be read one character at a time.
         raise TypeError("paths must be a list of paths, not a single path")
-    return _read_all(paths, on_error, on_notice)
+    return _read_all(paths, on_error, on_notice, progress)
 
 
 def read_file(
@@ -75,8 +141,10 @@ def read_file(
     root: str | os.PathLike[str] | None = None,
     on_error: Callable[[DocumentError], None] | None = None,
     on_notice: Callable[[str], None] | None = None,
+    progress: ReadProgress | None = None,
 ) -> Iterator[Document]:
-    """Stream the documents of one file; errors are handled as in :func:`read_documents`.
+    """Stream the documents of one file; errors and ``progress`` are handled as in
+    :func:`read_documents`.
 
     By ending (case-insensitive):
 
@@ -110,11 +178,15 @@ def read_file(
     """
     shown = os.fspath(path)
     base = None if root is None else os.fspath(root)
-    for item in _file_items(shown, base, on_notice):
+    if progress is not None:
+        progress._start(shown)
+    for item in _file_items(shown, base, on_notice, progress):
         if isinstance(item, DocumentError):
             _report(item, on_error)
         else:
             yield item
+    if progress is not None:
+        progress._finish(shown)
 
 
 def read_stream(
@@ -156,11 +228,12 @@ def _read_all(
     paths: Iterable[str | os.PathLike[str]],
     on_error: Callable[[DocumentError], None] | None,
     on_notice: Callable[[str], None] | None,
+    progress: ReadProgress | None,
 ) -> Iterator[Document]:
     for given in paths:
         shown = os.fspath(given)
         if not os.path.isdir(shown):
-            yield from read_file(shown, on_error=on_error, on_notice=on_notice)
+            yield from read_file(shown, on_error=on_error, on_notice=on_notice, progress=progress)
             continue
         found = False
         for entry in _walk(shown):
@@ -168,7 +241,9 @@ def _read_all(
                 _report(entry, on_error)
                 continue
             found = True
-            yield from read_file(entry, root=shown, on_error=on_error, on_notice=on_notice)
+            yield from read_file(
+                entry, root=shown, on_error=on_error, on_notice=on_notice, progress=progress
+            )
         if not found and on_notice is not None:
             on_notice(f"{shown}: no files to read (expected {', '.join(SUPPORTED_SUFFIXES)})")
 
@@ -193,7 +268,10 @@ def _walk(directory: str) -> Iterator[str | DocumentError]:
 
 
 def _file_items(
-    path: str, root: str | None, on_notice: Callable[[str], None] | None
+    path: str,
+    root: str | None,
+    on_notice: Callable[[str], None] | None,
+    progress: ReadProgress | None,
 ) -> Iterator[Item]:
     try:
         if os.path.isdir(path):
@@ -206,6 +284,9 @@ def _file_items(
             yield DocumentError(path, None, f"unsupported file type (expected {expected})")
             return
         with _open(path, suffix) as raw:
+            if progress is not None:
+                # The compressed position for a .gz file: what its size on disk counts.
+                progress._stream = getattr(raw, "fileobj", None) or raw
             lines = decoded_lines(raw, path, on_notice)
             if suffix in (".txt", ".md"):
                 doc_id = _article_id(path, root, suffix)

@@ -9,14 +9,23 @@ import shutil
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 from ..analysis import DEFAULT_STEMMER, Analyzer
-from ..engines import ENGINES, Engine, EngineWriter, get_factory
-from ..errors import IndexFormatError, NoIndexError, Remedy, UsageError, rebuild_remedy
+from ..documents import ReadProgress, read_documents, total_size
+from ..engines import ENGINES, Engine, EngineDocument, EngineWriter, get_factory
+from ..errors import (
+    DocumentError,
+    IndexFormatError,
+    IndexLockedError,
+    NoIndexError,
+    Remedy,
+    UsageError,
+    rebuild_remedy,
+)
 from ..models import FIELDS, Document, FieldTable, IndexStats, Marked, Results, SortOrder
 from . import layout
 from .builder import content_hash
@@ -27,6 +36,7 @@ from .ranking import DEFAULT_RANKING, Ranking
 from .searcher import Searcher
 from .settings import Settings, SettingsFile
 from .snapshot import Snapshot
+from .sources import SourceFiles
 
 __all__ = [
     "DEFAULT_BATCH_SIZE",
@@ -60,19 +70,29 @@ def _note_local_commit(key: str) -> None:
 
 @dataclass
 class AddSummary:
-    """What one :meth:`Index.add` call did."""
+    """What one :meth:`Index.add` or :meth:`Index.add_files` call did, or has done so far."""
 
     added: int = 0
     updated: int = 0
     unchanged: int = 0
+    #: Documents deleted because their source file is gone (``add_files(prune=True)``).
+    pruned: int = 0
+    #: The bytes of the files being read by :meth:`Index.add_files` (0: not known).
+    bytes_total: int = 0
+    _reading: ReadProgress | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def total(self) -> int:
         """Documents seen."""
         return self.added + self.updated + self.unchanged
 
+    @property
+    def bytes_read(self) -> int:
+        """The bytes of the files read so far, to compare with :attr:`bytes_total`."""
+        return self._reading.bytes_read() if self._reading is not None else 0
+
     def to_dict(self) -> dict[str, int]:
-        """The counts as JSON-ready data."""
+        """The counts of documents added, updated and unchanged as JSON-ready data."""
         return {"added": self.added, "updated": self.updated, "unchanged": self.unchanged}
 
 
@@ -146,8 +166,10 @@ class Index:
         refresh_interval: float,
         lock: layout.WriterLock | None = None,
         replacing: Mapping[str, Any] | None = None,
+        made: bool | None = None,
     ) -> None:
-        """Use :meth:`create` or :meth:`open`."""
+        """Use :meth:`create` or :meth:`open`. ``made``: this object created the index
+        where there was none (True: and its folder too)."""
         self.path = root
         self._shown = shown
         self._key = os.path.realpath(root)
@@ -161,7 +183,11 @@ class Index:
         self._lock = lock
         # The old marker while this object rebuilds the index beside it (see create).
         self._replacing = replacing
+        self._made = made
+        # Whether this object committed a change (a new index it made is then kept).
+        self._committed = False
         self._writer: EngineWriter | None = None
+        self._sources: SourceFiles | None = None
         self._pending = 0
         self._uncommitted: set[str] = set()
         self._trained = False
@@ -202,6 +228,7 @@ class Index:
             raise TypeError(f"fields must be a FieldTable, not {type(fields).__name__}.")
         root = Path(path)
         shown = os.fspath(path)
+        made_folder = not root.exists()
         root.mkdir(parents=True, exist_ok=True)
         lock = layout.WriterLock(root, shown)
         try:
@@ -218,7 +245,7 @@ class Index:
             if old is None:
                 layout.commit_marker(root, generation.name, 0)
                 lock.release()
-                return cls(root, shown, opened, refresh_interval=refresh_interval)
+                return cls(root, shown, opened, refresh_interval=refresh_interval, made=made_folder)
         except BaseException:
             lock.release()
             raise
@@ -275,7 +302,9 @@ class Index:
 
         An index being rebuilt (``create(..., overwrite=True)``) replaces the old one
         now with what was committed; with ``discard=True`` it is thrown away instead
-        and the old one stays. Writing afterwards raises UsageError; reading still
+        and the old one stays. An index this object created where there was none is
+        removed by ``discard=True`` when nothing was committed to it (its folder too,
+        when it was made for it). Writing afterwards raises UsageError; reading still
         works (it takes the newest commit again, until the next ``close``).
         """
         first = not self._closed
@@ -283,19 +312,42 @@ class Index:
         try:
             if not first:
                 return
+            if self._sources is not None:
+                self._sources.discard()
+                self._sources = None
             if self._writer is not None:
                 self._writer.close()
                 self._writer = None
             if self._replacing is not None:
                 self._finish_rebuild(discard)
         finally:
-            if self._lock is not None:
-                self._lock.release()
-                self._lock = None
             snapshot, self._snapshot = self._snapshot, None
             if snapshot is not None:
                 snapshot.release()
             self._opened.engine.close()
+            if first and discard and self._made is not None and not self._committed:
+                self._remove_new()
+            if self._lock is not None:
+                self._lock.release()
+                self._lock = None
+
+    def _remove_new(self) -> None:
+        """Remove the index this object created, unless another writer committed to it."""
+        taken = None
+        if self._lock is None:
+            try:
+                taken = layout.WriterLock(self.path, self._shown)
+            except (IndexLockedError, OSError):
+                return  # someone else writes to it now: it is theirs too
+        try:
+            marker = layout.read_marker(self.path, self._shown)
+            if marker.generation == self._opened.generation.name and not marker.documents:
+                layout.remove_new_index(self.path, marker.generation, folder=bool(self._made))
+        except (NoIndexError, IndexFormatError):
+            pass
+        finally:
+            if taken is not None:
+                taken.release()
 
     def _finish_rebuild(self, discard: bool) -> None:
         generation = self._opened.generation
@@ -324,7 +376,7 @@ class Index:
         """Commit on a clean exit, roll back (and drop a rebuild) on an exception, close."""
         failed = kind is not None
         try:
-            if not failed and self._writer is not None:
+            if not failed and (self._writer is not None or self._sources is not None):
                 self.commit()
         except BaseException:
             failed = True
@@ -524,22 +576,33 @@ class Index:
 
     # -- writing -------------------------------------------------------------
 
-    def _open_writer(self) -> EngineWriter:
+    def _start_writing(self) -> SourceFiles:
+        """Take the writer lock (once); the source files of the generation written to."""
         self._check_open()
+        if self._lock is None:
+            self._lock = layout.WriterLock(self.path, self._shown)
+            try:
+                # With the lock, the marker stays as it is: write to the generation
+                # it names, and remove any a crashed rebuild left beside it.
+                current = self._install(force=True).marker.generation
+                layout.remove_stale_generations(self.path, {current}, {})
+            except BaseException:
+                self._lock.release()
+                self._lock = None
+                raise
+        if self._sources is None:
+            self._sources = SourceFiles(self._opened.generation.path)
+        return self._sources
+
+    def _engine_writer(self) -> EngineWriter:
+        """The engine's writer, opened at the first change (opening one may write files)."""
+        self._start_writing()
         if self._writer is None:
-            if self._lock is None:
-                self._lock = layout.WriterLock(self.path, self._shown)
-                try:
-                    # With the lock, the marker stays as it is: write to the generation
-                    # it names, and remove any a crashed rebuild left beside it.
-                    current = self._install(force=True).marker.generation
-                    layout.remove_stale_generations(self.path, {current}, {})
-                except BaseException:
-                    self._lock.release()
-                    self._lock = None
-                    raise
             self._writer = self._opened.engine.writer()
         return self._writer
+
+    def _put(self, document: EngineDocument) -> None:
+        self._engine_writer().add(document)
 
     def add(
         self,
@@ -562,15 +625,118 @@ class Index:
         like any code that spawns processes, the calling script then needs the
         ``if __name__ == "__main__":`` guard, so the default is 1.
         """
-        items = _documents(documents)
-        writer = self._open_writer()
+        items = ((document, None) for document in _documents(documents))
+        return self._add(items, AddSummary(), batch_size, progress, workers)
+
+    def add_files(
+        self,
+        paths: Iterable[str | os.PathLike[str]],
+        *,
+        prune: bool = False,
+        on_error: Callable[[DocumentError], None] | None = None,
+        on_notice: Callable[[str], None] | None = None,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        progress: Callable[[AddSummary], None] | None = None,
+        workers: int | None = 1,
+    ) -> AddSummary:
+        """Add the documents of files and folders (see :func:`~arsearch.documents.read_documents`),
+        remembering the file each one was read from.
+
+        A path that does not exist raises UsageError before anything is read. Each bad
+        record goes to ``on_error`` (without it, the first one raises DocumentError);
+        ``on_notice`` hears one-line notes. ``progress`` sees the summary after each
+        document, with :attr:`AddSummary.bytes_read` of :attr:`AddSummary.bytes_total`.
+
+        ``prune=True`` then deletes the documents whose source file is gone, and those
+        that a file read here without errors no longer holds. Documents added without
+        a file (by :meth:`add`, or before arsearch recorded files) are kept. The
+        other arguments are those of :meth:`add`.
+        """
+        if isinstance(paths, (str, bytes, os.PathLike)):
+            raise TypeError("paths must be a list of paths, not a single path.")
+        paths = [os.fspath(path) for path in paths]
+        missing = [path for path in paths if not os.path.lexists(path)]
+        if missing:
+            raise UsageError(f"{missing[0]}: no such file or directory; nothing was added.")
+        reading = ReadProgress()
+        summary = AddSummary(bytes_total=total_size(paths))
+        summary._reading = reading
+        failed: set[str] = set()
+
+        def report(error: DocumentError) -> None:
+            failed.add(os.path.abspath(error.path))
+            if on_error is not None:
+                on_error(error)
+
+        documents = read_documents(
+            paths,
+            on_error=report if on_error is not None else None,
+            on_notice=on_notice,
+            progress=reading,
+        )
+        seen: dict[str, set[str]] = {}
+
+        def items() -> Iterator[tuple[Document, str | None]]:
+            for document in documents:
+                file = os.path.abspath(reading.file) if reading.file else None
+                if prune and file is not None:
+                    seen.setdefault(file, set()).add(document.id)
+                yield document, file
+
+        self._add(items(), summary, batch_size, progress, workers)
+        if prune:
+            summary.pruned = self._prune(seen, failed, on_notice)
+        return summary
+
+    def _prune(
+        self,
+        seen: Mapping[str, set[str]],
+        failed: set[str],
+        on_notice: Callable[[str], None] | None,
+    ) -> int:
+        """Delete the documents whose file is gone or, read in full, no longer holds them."""
+        sources = self._start_writing()
+        stale: list[str] = []
+        recorded = 0
+        for file, ids in sources.ids_by_file().items():
+            recorded += len(ids)
+            if file in seen and file not in failed:
+                stale.extend(doc_id for doc_id in ids if doc_id not in seen[file])
+            elif file not in seen and not os.path.lexists(file):
+                stale.extend(ids)
+        pruned = sum(1 for doc_id in stale if self.delete(doc_id))
+        self.commit()
+        if pruned:
+            sources.compact()
+        unknown = len(self) - (recorded - pruned)
+        if unknown > 0 and on_notice is not None:
+            one = unknown == 1
+            on_notice(
+                f"no source file is recorded for {unknown:,} document{'' if one else 's'} "
+                "(added without one, or by an older arsearch); "
+                + (
+                    "it was kept: index its file again to record it"
+                    if one
+                    else "they were kept: index their files again to record them"
+                )
+            )
+        return pruned
+
+    def _add(
+        self,
+        items: Iterator[tuple[Document, str | None]],
+        summary: AddSummary,
+        batch_size: int,
+        progress: Callable[[AddSummary], None] | None,
+        workers: int | None,
+    ) -> AddSummary:
+        self._start_writing()
         items = self._prepare_codec(items)
-        summary = AddSummary()
         pipeline = DocumentPipeline(
             self._opened.analyzer,
             self._opened.codec,
             self._opened.fields,
-            writer.add,
+            self._put,
             workers=default_workers() if workers is None else workers,
         )
         try:
@@ -582,16 +748,17 @@ class Index:
 
     def _add_all(
         self,
-        items: Iterator[Document],
+        items: Iterator[tuple[Document, str | None]],
         pipeline: DocumentPipeline,
         summary: AddSummary,
         batch_size: int,
         progress: Callable[[AddSummary], None] | None,
     ) -> None:
+        sources = self._start_writing()
         with contextlib.ExitStack() as stack:
             snapshot = stack.enter_context(self._reading())
             fresh = snapshot.reader.count() == 0 and not self._uncommitted
-            for document in items:
+            for document, file in items:
                 if document.id in self._uncommitted:
                     # Not every engine replaces a document added since the last
                     # commit: make the first version durable first.
@@ -600,6 +767,7 @@ class Index:
                     self.commit()
                     snapshot, fresh = stack.enter_context(self._reading()), False
                 self._add_one(document, snapshot, fresh, pipeline, summary)
+                sources.note(document.id, file)
                 if batch_size and self._pending >= batch_size:
                     pipeline.flush()
                     stack.close()
@@ -635,7 +803,9 @@ class Index:
         self._uncommitted.add(document.id)
         self._pending += 1
 
-    def _prepare_codec(self, items: Iterator[Document]) -> Iterator[Document]:
+    def _prepare_codec(
+        self, items: Iterator[tuple[Document, str | None]]
+    ) -> Iterator[tuple[Document, str | None]]:
         """Train the stored-text dictionary on the first documents of a new, large index."""
         opened = self._opened
         if opened.codec.dictionary is not None or self._trained:
@@ -645,7 +815,7 @@ class Index:
                 return items
         self._trained = True
         head = list(itertools.islice(items, TRAINING_SAMPLE))
-        dictionary = train_dictionary(head)
+        dictionary = train_dictionary([document for document, _file in head])
         if dictionary is not None:
             opened.generation.write_dictionary(dictionary)
             self._opened = replace(opened, codec=DocumentCodec(dictionary))
@@ -655,22 +825,32 @@ class Index:
         """Delete the document ``doc_id``; False when there was none."""
         if not isinstance(doc_id, str):
             raise TypeError(f"A document id must be a string, not {type(doc_id).__name__}.")
-        writer = self._open_writer()
+        sources = self._start_writing()
         with self._reading() as snapshot:
             if not snapshot.reader.contains(doc_id):
                 return False
-        writer.delete(doc_id)
+        self._engine_writer().delete(doc_id)
+        sources.note(doc_id, None)
         self._pending += 1
         return True
 
     def commit(self) -> None:
-        """Make every change durable and visible to readers, atomically."""
+        """Make every change durable and visible to readers, atomically.
+
+        With no change since the last commit (a re-run over the same documents),
+        nothing is written.
+        """
         self._check_open()
-        if self._writer is None:
+        if not self._pending:
+            if self._sources is not None:
+                self._sources.flush()  # where unchanged documents now come from
             return
-        self._writer.commit()
+        self._engine_writer().commit()
         self._pending = 0
         self._uncommitted.clear()
+        self._committed = True
+        if self._sources is not None:
+            self._sources.flush()
         if self._replacing is None:
             reader = self._opened.engine.reader()
             try:
@@ -688,6 +868,8 @@ class Index:
             self._writer.rollback()
             self._pending = 0
             self._uncommitted.clear()
+        if self._sources is not None:
+            self._sources.discard()
 
 
 def _documents(

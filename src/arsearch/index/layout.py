@@ -54,6 +54,7 @@ __all__ = [
     "make_generation",
     "marker_stamp",
     "read_marker",
+    "remove_new_index",
     "remove_stale_generations",
     "write_bytes_atomically",
 ]
@@ -297,6 +298,24 @@ def remove_stale_generations(root: Path, keep: set[str], old_marker: Mapping[str
                 shutil.rmtree(path)
             else:
                 path.rmdir()  # only when empty: a crash right after mkdir
+
+
+def remove_new_index(root: Path, generation: str, *, folder: bool) -> None:
+    """Remove an index that was just created and holds nothing, under its writer lock.
+
+    The marker goes first, so readers see no index rather than half of one; then the
+    generation and the lock file. ``folder``: the folder was made for the index, and
+    is removed too when nothing else is in it.
+    """
+    for name in (MARKER_FILE, MARKER_FILE + ".tmp"):
+        with contextlib.suppress(FileNotFoundError):
+            (root / name).unlink()
+    shutil.rmtree(root / generation, ignore_errors=True)
+    with contextlib.suppress(OSError):
+        (root / LOCK_FILE).unlink()
+    if folder:
+        with contextlib.suppress(OSError):
+            root.rmdir()
 
 
 def directory_size(path: Path) -> int:

@@ -46,6 +46,10 @@ class Plan:
     prefixes: list[str] = field(default_factory=list)
     #: Plain query words as typed, with their exact forms, for "did you mean".
     words: list[tuple[str, str]] = field(default_factory=list)
+    #: Query words as typed that no document holds, with the exact words that show
+    #: what was searched instead: the nearest spelling, or the two words a missing
+    #: space had glued together.
+    stand_ins: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
     dropped_stopwords: bool = False
     ranking: Ranking = DEFAULT_RANKING
 
@@ -105,8 +109,14 @@ class _Builder:
             should=tuple(TermNode(field, term, weight) for (field, term), weight in weights.items())
         )
 
-    def _forms(self, exact: str, stem: str) -> list[tuple[str, str]] | None:
-        """The forms a positive word is searched under; None: the word is a misspelt stop word."""
+    def _forms(
+        self, exact: str, stem: str, typed: str | None = None, *, quoted: bool = False
+    ) -> list[tuple[str, str]] | None:
+        """The forms a positive word is searched under; None: the word is a misspelt stop word.
+
+        ``typed``: the word as typed, recorded with the stand-ins of an absent word.
+        A ``quoted`` word is searched as typed: never as other spellings.
+        """
         forms = [(exact, stem)]
         if not has_arabic_letter(exact):
             return forms
@@ -114,8 +124,12 @@ class _Builder:
             stripped = without_proclitic(exact, self._doc_freq, self._analyzed)
             if stripped:
                 return forms + stripped
-        if self.ranking.fallback and self._absent(exact, stem):
+        if self.ranking.fallback and not quoted and self._absent(exact, stem):
             found = stand_ins(exact, self._doc_freq, self._analyzed, self.vocabulary())
+            if found and typed is not None:
+                words = tuple(form_exact for form_exact, _ in found)
+                glued = "".join(words) == exact
+                self.plan.stand_ins.append((typed, words if glued else words[:1]))
             return None if found is None else forms + found
         return forms
 
@@ -137,11 +151,14 @@ class _Builder:
         if term.fuzzy:
             return self._expanded(term, self._fuzzy_terms(term, positive))
         parts: list[PlanNode] = []
-        for exact, stem in self.analyzer.word_terms(term.text):
+        pieces = self.analyzer.word_terms(term.text)
+        # Only a word of one piece can be shown corrected as a whole.
+        typed = term.text if len(pieces) == 1 else None
+        for exact, stem in pieces:
             if not stem:
                 self.plan.dropped_stopwords = True
                 continue
-            forms = self._forms(exact, stem) if positive else [(exact, stem)]
+            forms = self._forms(exact, stem, typed) if positive else [(exact, stem)]
             if forms is None:
                 self.plan.dropped_stopwords = True
                 continue
@@ -236,9 +253,14 @@ class _Builder:
         return BoolNode(should=tuple(should), must=tuple(must), must_not=tuple(must_not))
 
     def _phrase_words(self, phrase: Phrase) -> Iterator[PlanNode]:
-        """The words of a quoted phrase as plain words (the phrase itself is a bonus)."""
+        """The words of a quoted phrase as plain words (the phrase itself is a bonus).
+
+        A word quoted alone is searched as typed, never as other spellings: that is
+        how a corrected query's "search instead for" asks for the word itself.
+        """
+        alone = len(self.analyzer.tokens(phrase.text)) == 1
         for token in self.analyzer.analyze(phrase.text):
-            forms = self._forms(token.exact, token.stem)
+            forms = self._forms(token.exact, token.stem, quoted=alone)
             if forms:
                 self.plan.stems.update(stem for _, stem in forms)
                 yield self._word_node(forms, phrase.field)

@@ -133,7 +133,11 @@ class Searcher:
         )
 
     def suggest(self, prefix: str, *, limit: int = 10) -> list[str]:
-        """Completions for a search box: ``prefix`` with its last word completed."""
+        """Completions for a search box: ``prefix`` with its last word completed.
+
+        Each completion shows the word as most documents write it, and the words
+        that follow the word before it in the documents come first.
+        """
         if not isinstance(prefix, str):
             raise TypeError(f"prefix must be a string, not {type(prefix).__name__}.")
         if isinstance(limit, bool) or not isinstance(limit, int):
@@ -141,7 +145,13 @@ class Searcher:
         if not 1 <= limit <= MAX_SUGGESTIONS:
             raise UsageError(f"limit must be between 1 and {MAX_SUGGESTIONS}, not {limit}.")
         snapshot = self._live()
-        return complete(prefix, analyzer=snapshot.analyzer, reader=snapshot.reader, limit=limit)
+        return complete(
+            prefix,
+            analyzer=snapshot.analyzer,
+            reader=snapshot.reader,
+            usage=snapshot.usage(),
+            limit=limit,
+        )
 
     def get(self, doc_id: str) -> Document:
         """The document with id ``doc_id``; raises DocumentNotFoundError."""

@@ -34,7 +34,7 @@ from .labels import Labels
 from .planner import Plan, build_plan
 from .ranking import Ranking
 from .snapshot import Snapshot
-from .spelling import did_you_mean
+from .spelling import did_you_mean, replace_words
 
 __all__ = ["EMPTY_NOTE", "MAX_LIMIT", "MAX_OFFSET", "SORT_ORDERS", "highlight", "run_search"]
 
@@ -155,9 +155,7 @@ def run_search(
         else:
             title, snippet = Marked(document.title), Marked("")
         hits.append(Hit(engine_hit.id, engine_hit.score, title, snippet, document))
-    suggestion = None
-    if plan.words:
-        suggestion = did_you_mean(text, plan.words, _doc_freq(snapshot), snapshot.vocabulary())
+    corrected, suggestion = _spelling(snapshot, plan, text)
     return Results(
         query=text,
         total=found.total,
@@ -168,6 +166,7 @@ def run_search(
         did_you_mean=suggestion,
         facets=_facets(reader, node, spec, found, facet_names),
         note=None,
+        corrected=corrected,
     )
 
 
@@ -192,6 +191,35 @@ def _facets(
             counts = alone.facets.get(name, {})
         out[name] = _ranked(counts)
     return out
+
+
+def _spelling(snapshot: Snapshot, plan: Plan, text: str) -> tuple[str | None, str | None]:
+    """The query the hits were found for, when words no document holds were searched as
+    other spellings, and a "did you mean" for the rare words left; words as documents
+    write them."""
+    if not (plan.words or plan.stand_ins):
+        return None, None
+    usage = snapshot.usage()
+    corrected = replace_words(
+        text,
+        [
+            (typed, " ".join(usage.spelling(word) for word in words))
+            for typed, words in plan.stand_ins
+        ],
+    )
+    done = {typed for typed, _ in plan.stand_ins}
+    rest = [(typed, exact) for typed, exact in plan.words if typed not in done]
+    suggestion = None
+    if rest:
+        suggestion = did_you_mean(
+            corrected or text,
+            rest,
+            _doc_freq(snapshot),
+            snapshot.vocabulary(),
+            spelling=usage.spelling,
+            stopwords=snapshot.analyzer.stopwords,
+        )
+    return corrected, suggestion
 
 
 def _doc_freq(snapshot: Snapshot) -> Any:

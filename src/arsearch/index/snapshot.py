@@ -1,11 +1,12 @@
 """One commit of an index and everything needed to read it, fixed when it is made.
 
 A :class:`Snapshot` owns an engine reader of one commit, the stored-text codec of
-that reader's generation and, built on first use, the spelling vocabulary of that
-commit. Nothing in it changes after it is made, so every call reads one commit and
-decodes it with the matching codec. Whoever uses a snapshot claims it first and
-releases it after; its reader is closed when the last claim is released, never
-under a caller.
+that reader's generation and, built on first use, the spelling vocabulary and the
+word usage (how words are written, what follows them) of that commit. Nothing in
+it changes after it is made, so every call reads one commit and decodes it with
+the matching codec. Whoever uses a snapshot claims it first and releases it
+after; its reader is closed when the last claim is released, never under a
+caller.
 """
 
 from __future__ import annotations
@@ -19,16 +20,18 @@ from ..models import FieldTable
 from .codec import DocumentCodec
 from .layout import Marker
 from .spelling import Vocabulary
+from .usage import WordUsage
 
 __all__ = ["Snapshot"]
 
 
 class Snapshot:
-    """The reader, codec and vocabulary of one commit (see the module's docstring)."""
+    """The reader, codec, vocabulary and word usage of one commit (see the module's docstring)."""
 
     __slots__ = (
         "_claims",
         "_lock",
+        "_usage",
         "_vocabulary",
         "analyzer",
         "codec",
@@ -68,6 +71,7 @@ class Snapshot:
         self._lock = threading.Lock()
         self._claims = 1
         self._vocabulary: Vocabulary | None = None
+        self._usage: WordUsage | None = None
 
     def claim(self) -> bool:
         """Take a claim; False when the snapshot was already closed (take a newer one)."""
@@ -84,6 +88,16 @@ class Snapshot:
             last = self._claims == 0
         if last:
             self.reader.close()
+
+    def usage(self) -> WordUsage:
+        """How this commit's documents write words and which words follow which."""
+        usage = self._usage
+        if usage is None:
+            with self._lock:
+                if self._usage is None:
+                    self._usage = WordUsage.of(self.reader, self.codec, self.analyzer)
+                usage = self._usage
+        return usage
 
     def vocabulary(self) -> Vocabulary:
         """The frequent words of this commit, for "did you mean" and fuzzy terms."""

@@ -10,11 +10,18 @@ instead of an edit distance against every word.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container, Iterable
 
 from ..engines import EXACT_FIELDS, EngineReader
 
-__all__ = ["BUCKET_SIZE", "Vocabulary", "closest_terms", "did_you_mean", "edit_distance"]
+__all__ = [
+    "BUCKET_SIZE",
+    "Vocabulary",
+    "closest_terms",
+    "did_you_mean",
+    "edit_distance",
+    "replace_words",
+]
 
 #: Frequent words per first letter that suggestions and fuzzy terms choose from.
 BUCKET_SIZE = 3_000
@@ -144,30 +151,60 @@ RARE_DOC_FREQ = 1
 SUGGESTION_GAIN = 5
 
 
+def replace_words(text: str, replacements: Iterable[tuple[str, str]]) -> str | None:
+    """``text`` with each word replaced where it first stands alone (never inside another
+    word), or None when no replacement was made.
+
+    >>> replace_words("+واشنطون شنطو", [("واشنطون", "واشنطن"), ("كتاب", "كتب")])
+    '+واشنطن شنطو'
+    """
+    replaced = text
+    changed = False
+    for typed, replacement in replacements:
+        alone = re.compile(rf"(?<!\w){re.escape(typed)}(?!\w)")
+        replaced, count = alone.subn(replacement.replace("\\", r"\\"), replaced, count=1)
+        changed = changed or bool(count)
+    return replaced if changed else None
+
+
+def _may_suggest(text: str, typed: str, exact: str) -> bool:
+    """Whether a query word may get a suggestion: not a number, and not a field name
+    (``categry:`` is read as a word, but it is no misspelt word of the documents)."""
+    if not any(char.isalpha() for char in exact):
+        return False
+    return re.search(rf"(?<!\w){re.escape(typed)}:", text) is None
+
+
 def did_you_mean(
     text: str,
     words: Iterable[tuple[str, str]],
     doc_freq: Callable[[str], int],
     vocabulary: Vocabulary,
+    *,
+    spelling: Callable[[str], str] = str,
+    stopwords: Container[str] = frozenset(),
 ) -> str | None:
     """``text`` with each rare word (``(typed, exact)`` pairs) replaced by a far more frequent
-    neighbour, or None when no word has one. A word is replaced where it stands alone,
-    never inside another word.
+    neighbour written as ``spelling`` gives it, or None when no word has one.
+
+    Numbers and field names get no suggestion, and no word is replaced by a stop word.
+    A word is replaced where it stands alone, never inside another word.
 
     >>> vocabulary = Vocabulary(lambda prefix, limit: [("واشنطن", 9)])
     >>> did_you_mean("واشنطون شنطو", [("واشنطون", "واشنطون")], lambda w: 0, vocabulary)
     'واشنطن شنطو'
     """
-    replaced = text
-    changed = False
+    replacements: list[tuple[str, str]] = []
     for typed, exact in words:
+        if not _may_suggest(text, typed, exact):
+            continue
         freq = doc_freq(exact)
         if freq > RARE_DOC_FREQ:
             continue
         for candidate, _distance, candidate_freq in vocabulary.near(exact, 2):
+            if candidate in stopwords:
+                continue
             if candidate_freq >= max(1, SUGGESTION_GAIN * freq) and candidate_freq > freq:
-                alone = re.compile(rf"(?<!\w){re.escape(typed)}(?!\w)")
-                replaced, count = alone.subn(candidate.replace("\\", r"\\"), replaced, count=1)
-                changed = changed or bool(count)
+                replacements.append((typed, spelling(candidate)))
                 break
-    return replaced if changed else None
+    return replace_words(text, replacements)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Literal, TypeAlias
 
 from ..analysis.tokenize import WORD_PATTERN
-from ..dates import date_range
+from ..dates import DATE_HINT, date_range
 from ..models import FieldTable
 from .tree import MAX_FUZZY, Clause, Filters, Occur, Phrase, Term
 
@@ -18,7 +18,11 @@ _QUOTES = {'"': '"', "\u201c": "\u201d", "\u00ab": "\u00bb"}
 # These end a word even with no space around them; quotes open a phrase only
 # where a word would start, so an inch mark (5") stays text.
 _DELIMITERS = frozenset("()|")
-_OPERATORS: dict[str, Occur] = {"+": "must", "-": "must_not"}
+# Signs in front of a clause; ! is Lucene's and Elasticsearch's spelling of -.
+_OPERATORS: dict[str, Occur] = {"+": "must", "-": "must_not", "!": "must_not"}
+# Operator words, uppercase only (as in Lucene): lowercase "and", "not" are words.
+_AND_WORDS = ("AND", "&&")
+_NOT_WORD = "NOT"
 _FUZZY = re.compile(r"(.*?)~(\d*)", re.DOTALL)
 # \s is exactly str.isspace(): NBSP, tabs, newlines and the other Unicode spaces.
 _WORD_RUN = re.compile(r"[^\s()|]*")
@@ -36,10 +40,14 @@ class _Filter:
     # The same text read as words, for a filter that turns out to stand in a
     # negated group, where only the parser can tell.
     as_words: tuple[Clause, ...]
+    # Why the value is not valid (a date that is not one): an error, unless the
+    # filter stands in a negated group and is read as words.
+    problem: str | None = None
 
 
-# A closing parenthesis is ")" and an OR sign (OR or |) is "|".
-_Token: TypeAlias = Clause | _Open | _Filter | Literal[")", "|"]
+# A closing parenthesis is ")", an OR sign (OR, | or ||) is "|" and an AND sign
+# (AND or &&) is "&".
+_Token: TypeAlias = Clause | _Open | _Filter | Literal[")", "|", "&"]
 
 
 def _has_word(text: str) -> bool:
@@ -66,6 +74,8 @@ class _Lexer:
         self.tokens: list[_Token] = []
         # Filter names in lower case (typed in any case) -> the field.
         self.filters = {name.lower(): fields[name] for name in fields.filter_names()}
+        # A NOT waiting for the clause it negates.
+        self.negate_next = False
 
     def run(self) -> list[_Token]:
         text, i = self.text, 0
@@ -74,14 +84,29 @@ class _Lexer:
             if char.isspace():
                 i += 1
             elif char == "(":
-                self.tokens.append(_Open("should"))
+                self._emit(_Open(self._occur("should")))
                 i += 1
             elif char in _DELIMITERS:
-                self.tokens.append(")" if char == ")" else "|")
+                self._emit(")" if char == ")" else "|")
                 i += 1
             else:
                 i = self._clause(i)
         return self.tokens
+
+    def _emit(self, token: _Token) -> None:
+        self.negate_next = False
+        self.tokens.append(token)
+
+    def _occur(self, occur: Occur) -> Occur:
+        """``occur``, or must_not when a NOT stands before the clause."""
+        return "must_not" if self.negate_next else occur
+
+    def _keyword(self, i: int) -> str | None:
+        """The operator word (AND, &&, OR, NOT) standing alone at ``i``, if any."""
+        for word in (*_AND_WORDS, "OR", _NOT_WORD):
+            if self.text.startswith(word, i) and self._ends_word(i + len(word)):
+                return word
+        return None
 
     def _ends_word(self, i: int) -> bool:
         return i >= len(self.text) or self.text[i].isspace() or self.text[i] in _DELIMITERS
@@ -92,17 +117,23 @@ class _Lexer:
 
     def _clause(self, i: int) -> int:
         occur: Occur = "should"
+        keyword = self._keyword(i)
+        if keyword == _NOT_WORD:
+            self.negate_next = True
+            return i + len(keyword)
+        if keyword is not None:
+            self._emit("|" if keyword == "OR" else "&")
+            return i + len(keyword)
         if self.text[i] in _OPERATORS:
             if self._ends_word(i + 1) and self.text[i + 1 : i + 2] != "(":
-                return i + 1  # a lone + or -
+                return i + 1  # a lone +, - or !
             occur = _OPERATORS[self.text[i]]
             i += 1
             if self.text[i] == "(":
-                self.tokens.append(_Open(occur))
+                self._emit(_Open(self._occur(occur)))
                 return i + 1
-        elif self.text.startswith("OR", i) and self._ends_word(i + 2):
-            self.tokens.append("|")
-            return i + 2
+        occur = self._occur(occur)
+        self.negate_next = False
         return self._operand(i, occur, None, self.tokens)
 
     def _operand(self, i: int, occur: Occur, field: str | None, out: list[_Token]) -> int:
@@ -152,11 +183,12 @@ class _Lexer:
         if not value:
             return None
         field = self.filters[kind]
+        problem = None
         if field.kind == "date":
             days = date_range(value)
             if days is None:
-                return None
-            filters = Filters(ranges={field.name: days})
+                problem = _date_problem(name, value)
+            filters = Filters(ranges={field.name: days} if days else {})
         else:
             filters = Filters({field.name: (value,)})
         words: list[_Token] = []
@@ -168,7 +200,7 @@ class _Lexer:
                 as_words.append(token)
             elif isinstance(token, _Filter):
                 as_words.extend(token.as_words)
-        out.append(_Filter(filters, tuple(as_words)))
+        out.append(_Filter(filters, tuple(as_words), problem))
         return end
 
     def _value(self, start: int) -> tuple[str, int]:
@@ -181,3 +213,14 @@ class _Lexer:
             start += 1  # an unclosed quote is taken as absent
         end = self._word_end(start)
         return text[start:end], end
+
+
+def _date_problem(name: str, value: str) -> str:
+    """What is wrong with the date filter ``name:value``, and how a date is written."""
+    start, dots, end = value.partition("..")
+    if dots and start and end and date_range(start) and date_range(end):
+        return f"{name}:{value[:40]} ends before it starts: write the earlier date first."
+    return (
+        f"{name}:{value[:40]} is not a date: write {DATE_HINT}, a year (2021), "
+        "a month (2021-03) or a range (2021-01..2021-06, 2021.., ..2021-06)."
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..errors import QueryTooLongError
+from ..errors import QueryTooLongError, UsageError
 from ..models import FIELDS, FieldTable
 from .lexer import _Filter, _Lexer, _Open, _Token
 from .tree import MAX_QUERY_LENGTH, Clause, Filters, Group, Node, Occur, Or, ParsedQuery
@@ -28,7 +28,8 @@ def check_length(text: str, max_length: int = MAX_QUERY_LENGTH) -> str:
 def parse_query(
     text: str, *, max_length: int = MAX_QUERY_LENGTH, fields: FieldTable = FIELDS
 ) -> ParsedQuery:
-    """Parse ``text``; never fails on syntax, raises :class:`QueryTooLongError` over ``max_length``.
+    """Parse ``text``; never fails on syntax, raises :class:`QueryTooLongError` over ``max_length``
+    and :class:`UsageError` for a ``date:`` filter that is not a date.
 
     ``fields`` names the filters the query may hold (``category:``, ``date:``...).
 
@@ -42,17 +43,29 @@ occur='should'), Clause(node=Phrase(text='الحرب الأهلية', field=None
 
 
 class _Frame:
-    """The clauses of one open group, and whether an OR waits for its right-hand side."""
+    """The clauses of one open group, and whether an OR or AND waits for its right-hand side."""
 
     def __init__(self, occur: Occur) -> None:
         self.occur: Occur = occur
         self.clauses: list[Clause] = []
         self.or_pending = False
+        self.and_pending = False
 
     def mark_or(self) -> None:
         self.or_pending = bool(self.clauses) and self.clauses[-1].occur == "should"
+        self.and_pending = False
+
+    def mark_and(self) -> None:
+        """AND requires the clause before it and the one after it (as + does)."""
+        self.or_pending = False
+        self.and_pending = bool(self.clauses)
+        if self.and_pending and self.clauses[-1].occur == "should":
+            self.clauses[-1] = Clause(self.clauses[-1].node, "must")
 
     def add(self, clause: Clause) -> None:
+        if self.and_pending and clause.occur == "should":
+            clause = Clause(clause.node, "must")
+        self.and_pending = False
         if self.or_pending and clause.occur == "should":
             left = self.clauses[-1].node
             items = (*_alternatives(left), *_alternatives(clause.node))
@@ -95,11 +108,16 @@ def _parse(tokens: list[_Token]) -> tuple[Group, Filters]:
             frame.add(token)
         elif token == "|":
             frame.mark_or()
+        elif token == "&":
+            frame.mark_and()
         elif isinstance(token, _Filter):
             if any(open_frame.occur == "must_not" for open_frame in stack):
                 for clause in token.as_words:
                     frame.add(clause)
+            elif token.problem is not None:
+                raise UsageError(token.problem)
             else:
+                frame.and_pending = False  # the filter was what the AND required
                 filters = filters.merge(token.filters)
         elif at not in kept:
             continue

@@ -10,6 +10,7 @@ from markupsafe import Markup
 
 from ..index import MAX_OFFSET
 from ..models import Results
+from ..query import verbatim_query
 from .access import access_of
 from .api import api_description
 from .params import SearchParams, query_arg, read_search
@@ -100,6 +101,11 @@ def search_page() -> str:
         labels=searcher.labels,
         examples=EXAMPLES,
         autofocus=results is None,
+        verbatim=(
+            verbatim_query(results.query, results.corrected)
+            if results and results.corrected
+            else None
+        ),
     )
 
 
