@@ -121,6 +121,7 @@ def test_query_json_has_the_documented_shape(seeded: Path) -> None:
         "did_you_mean",
         "corrected",
         "note",
+        "synonyms",
         "facets",
         "hits",
     ]

@@ -17,10 +17,21 @@ from .errors import (
     NoIndexError,
     QueryTooLongError,
     SettingsError,
+    SynonymsError,
     UsageError,
 )
-from .index import AddSummary, Index, Ranking, Searcher
-from .models import Document, Field, FieldTable, Hit, IndexStats, Marked, Results, Token
+from .index import AddSummary, Index, Ranking, Searcher, Synonyms
+from .models import (
+    Document,
+    Expansion,
+    Field,
+    FieldTable,
+    Hit,
+    IndexStats,
+    Marked,
+    Results,
+    Token,
+)
 from .query import parse_query
 
 __version__ = "0.1.0"
@@ -32,6 +43,7 @@ __all__ = [
     "Document",
     "DocumentError",
     "DocumentNotFoundError",
+    "Expansion",
     "Field",
     "FieldTable",
     "Hit",
@@ -47,6 +59,8 @@ __all__ = [
     "Results",
     "Searcher",
     "SettingsError",
+    "Synonyms",
+    "SynonymsError",
     "Token",
     "UsageError",
     "__version__",

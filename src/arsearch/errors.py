@@ -24,6 +24,7 @@ __all__ = [
     "QueryTooLongError",
     "Remedy",
     "SettingsError",
+    "SynonymsError",
     "UsageError",
 ]
 
@@ -129,6 +130,10 @@ class DocumentError(LocatedError):
 
 class EvaluationError(LocatedError):
     """A bad line in a query or qrels file, reported as ``path:line: reason``."""
+
+
+class SynonymsError(LocatedError):
+    """A synonyms file or group that cannot be read, reported as ``path:line: reason``."""
 
 
 class DocumentNotFoundError(ArsearchError, KeyError):

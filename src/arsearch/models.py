@@ -12,6 +12,7 @@ from typing import Any, Literal
 __all__ = [
     "FIELDS",
     "Document",
+    "Expansion",
     "Field",
     "FieldKind",
     "FieldTable",
@@ -383,6 +384,24 @@ class Hit:
 
 
 @dataclass(frozen=True, slots=True)
+class Expansion:
+    """Words of a query that were also searched as their synonyms (the index's synonyms).
+
+    >>> Expansion("ج.م.ع", ("مصر",)).to_dict()
+    {'words': 'ج.م.ع', 'synonyms': ['مصر']}
+    """
+
+    #: The query's words, as typed.
+    words: str
+    #: What they were also searched as, as the synonyms file writes them.
+    synonyms: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape of an expansion."""
+        return {"words": self.words, "synonyms": list(self.synonyms)}
+
+
+@dataclass(frozen=True, slots=True)
 class Results:
     """A page of search results with the total, facets, a "did you mean" and a note.
 
@@ -402,6 +421,8 @@ class Results:
     #: The query the hits were found for, when it is not ``query`` as typed (words no
     #: document holds were searched as their nearest indexed spellings); else None.
     corrected: str | None = None
+    #: The query's words that were also searched as their synonyms.
+    synonyms: tuple[Expansion, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """Exactly the JSON of ``arsearch query --json`` and ``GET /api/search``."""
@@ -414,6 +435,7 @@ class Results:
             "did_you_mean": self.did_you_mean,
             "corrected": self.corrected,
             "note": self.note,
+            "synonyms": [expansion.to_dict() for expansion in self.synonyms],
             "facets": {name: dict(counts) for name, counts in self.facets.items()},
             "hits": [hit.to_dict() for hit in self.hits],
         }

@@ -10,6 +10,7 @@ from typing import Any
 from ..errors import UsageError
 from ..models import Token
 from .normalize import NORMALIZATION_VERSION, fold_text, normalize, soften
+from .plurals import Plurals, read_pairs
 from .stemmers import get_stemmer
 from .stopwords import STOPWORDS_NAME, default_stopwords
 from .tokenize import WORD_PATTERN
@@ -57,11 +58,26 @@ class Analyzer:
         self._stopwords_name = STOPWORDS_NAME if stopwords is None else "custom"
         self._cache: dict[str, _Entry] = {}
         self._stem_of: dict[str, str] = {}
+        self._plurals: Plurals | None = None
 
     @property
     def stemmer(self) -> str:
         """The stemmer's name."""
         return self._stemmer.name
+
+    @property
+    def plurals(self) -> Plurals:
+        """The dictionary's singular and broken-plural nouns as this analyzer's stems.
+
+        Built on first use (about 0.1 s), from the shipped list, not from any index.
+
+        >>> sorted(Analyzer().plurals.related("اسعار"))
+        ['سعر']
+        """
+        plurals = self._plurals
+        if plurals is None:
+            plurals = self._plurals = Plurals.from_pairs(read_pairs(), self.word_stem)
+        return plurals
 
     # -- configuration -------------------------------------------------------
 
@@ -132,6 +148,15 @@ class Analyzer:
         """
         entry = self._cache.get(word)
         return (entry or self._analyze_word(word))[0]
+
+    def word_stem(self, word: str) -> str:
+        """The stem of one word; "" for a stop word or a text of several words.
+
+        >>> Analyzer().word_stem("الأسعار"), Analyzer().word_stem("في")
+        ('اسعار', '')
+        """
+        pieces = self.word_terms(word)
+        return pieces[0][1] if len(pieces) == 1 else ""
 
     # -- whole texts ---------------------------------------------------------
 

@@ -12,10 +12,19 @@ from typing import NoReturn
 import click
 
 from ..errors import ArsearchError, UsageError
-from . import config, documents, indexing, searching, serving
+from . import config, documents, indexing, searching, serving, synonyms
 from .common import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, cli, fail
 
-__all__ = ["cli", "config", "documents", "indexing", "main", "searching", "serving"]
+__all__ = [
+    "cli",
+    "config",
+    "documents",
+    "indexing",
+    "main",
+    "searching",
+    "serving",
+    "synonyms",
+]
 
 
 def main(argv: list[str] | None = None) -> NoReturn:

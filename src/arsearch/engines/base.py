@@ -41,8 +41,9 @@ __all__ = [
 ]
 
 # Physical search fields. Stem fields hold light stems, stop words dropped, no
-# positions; exact fields hold normalized words with stop words and positions,
-# so quoted phrases are precise.
+# positions (the body's has them in an index created with stem positions);
+# exact fields hold normalized words with stop words and positions, so quoted
+# phrases are precise.
 TITLE = "title"
 BODY = "body"
 TITLE_EXACT = "title_exact"
@@ -100,7 +101,8 @@ class TermNode:
 
 @dataclass(frozen=True, slots=True)
 class PhraseNode:
-    """Terms in order in one exact field, adjacent or with up to ``slop`` words between."""
+    """Terms in order in one field with positions (an exact field, or the body stem field of
+    an engine created with stem positions), adjacent or with up to ``slop`` words between."""
 
     field: str
     terms: tuple[str, ...]
@@ -233,8 +235,9 @@ class Engine(Protocol):
 class EngineFactory(Protocol):
     """Creates or opens an engine in a directory, for documents described by a field table."""
 
-    def create(self, path: Path, fields: FieldTable) -> Engine:
-        """Make a new, empty engine in ``path`` (which exists and is empty of engine files)."""
+    def create(self, path: Path, fields: FieldTable, *, stem_positions: bool = False) -> Engine:
+        """Make a new, empty engine in ``path`` (which exists and is empty of engine files);
+        ``stem_positions`` keeps the positions of the body stem field's terms."""
 
     def open(self, path: Path, fields: FieldTable) -> Engine:
         """Open an existing engine in ``path``."""

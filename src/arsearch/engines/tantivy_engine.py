@@ -38,14 +38,15 @@ _LOCKED = (
 )
 
 
-def _schema(fields: FieldTable) -> tantivy.Schema:
+def _schema(fields: FieldTable, stem_positions: bool = False) -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     builder.add_text_field("id", stored=True, tokenizer_name="raw", index_option="basic")
     # The content hash as a column, read only for the one document an id finds:
     # cheaper on disk than a term per (id, hash) pair.
     builder.add_unsigned_field("hash", indexed=False, fast=True)
-    for name in (TITLE, BODY):
-        builder.add_text_field(name, tokenizer_name="whitespace", index_option="freq")
+    builder.add_text_field(TITLE, tokenizer_name="whitespace", index_option="freq")
+    body_option = "position" if stem_positions else "freq"
+    builder.add_text_field(BODY, tokenizer_name="whitespace", index_option=body_option)
     for name in (TITLE_EXACT, BODY_EXACT):
         builder.add_text_field(name, tokenizer_name="whitespace", index_option="position")
     for keyword in fields.keywords():
@@ -286,8 +287,11 @@ class TantivyFactory:
 
     name = NAME
 
-    def create(self, path: Path, fields: FieldTable) -> TantivyEngine:
-        return TantivyEngine(tantivy.Index(_schema(fields), str(path), reuse=False), fields)
+    def create(
+        self, path: Path, fields: FieldTable, *, stem_positions: bool = False
+    ) -> TantivyEngine:
+        schema = _schema(fields, stem_positions)
+        return TantivyEngine(tantivy.Index(schema, str(path), reuse=False), fields)
 
     def open(self, path: Path, fields: FieldTable) -> TantivyEngine:
         return TantivyEngine(tantivy.Index.open(str(path)), fields)

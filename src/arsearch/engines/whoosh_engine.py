@@ -40,13 +40,13 @@ _LOCKED = (
 )
 
 
-def _schema(table: FieldTable) -> fields.Schema:
+def _schema(table: FieldTable, stem_positions: bool = False) -> fields.Schema:
     terms = SpaceSeparatedTokenizer()
     columns: dict[str, Any] = {
         "id": fields.ID(unique=True, stored=True),
         "idhash": fields.ID(),
         TITLE: fields.TEXT(analyzer=terms, phrase=False),
-        BODY: fields.TEXT(analyzer=terms, phrase=False),
+        BODY: fields.TEXT(analyzer=terms, phrase=stem_positions),
         TITLE_EXACT: fields.TEXT(analyzer=terms, phrase=True),
         BODY_EXACT: fields.TEXT(analyzer=terms, phrase=True),
         "doc": fields.STORED(),
@@ -279,8 +279,10 @@ class WhooshFactory:
 
     name = NAME
 
-    def create(self, path: Path, fields: FieldTable) -> WhooshEngine:
-        return WhooshEngine(index.create_in(str(path), _schema(fields)))
+    def create(
+        self, path: Path, fields: FieldTable, *, stem_positions: bool = False
+    ) -> WhooshEngine:
+        return WhooshEngine(index.create_in(str(path), _schema(fields, stem_positions)))
 
     def open(self, path: Path, fields: FieldTable) -> WhooshEngine:
         return WhooshEngine(index.open_dir(str(path)))

@@ -3,10 +3,13 @@
 from .core import DEFAULT_BATCH_SIZE, DEFAULT_ENGINE, DEFAULT_REFRESH_INTERVAL, AddSummary, Index
 from .filters import filter_names
 from .labels import Labels
+from .options import IndexOptions
 from .ranking import DEFAULT_RANKING, Ranking
 from .searcher import MAX_SUGGESTIONS, Searcher
 from .searching import MAX_LIMIT, MAX_OFFSET, SORT_ORDERS
 from .settings import Settings, read_settings
+from .synonyms import Synonyms, read_synonyms
+from .variants import SpellingPairs
 
 __all__ = [
     "DEFAULT_BATCH_SIZE",
@@ -19,10 +22,14 @@ __all__ = [
     "SORT_ORDERS",
     "AddSummary",
     "Index",
+    "IndexOptions",
     "Labels",
     "Ranking",
     "Searcher",
     "Settings",
+    "SpellingPairs",
+    "Synonyms",
     "filter_names",
     "read_settings",
+    "read_synonyms",
 ]

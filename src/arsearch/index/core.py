@@ -31,12 +31,15 @@ from . import layout
 from .builder import content_hash
 from .codec import DocumentCodec, encode_document, train_dictionary
 from .layout import Generation, Marker
+from .options import IndexOptions
 from .pipeline import DocumentPipeline, default_workers
 from .ranking import DEFAULT_RANKING, Ranking
 from .searcher import Searcher
 from .settings import Settings, SettingsFile
 from .snapshot import Snapshot
 from .sources import SourceFiles
+from .synonyms import Synonyms, SynonymsFile, write_synonyms
+from .variants import SpellingPairs
 
 __all__ = [
     "DEFAULT_BATCH_SIZE",
@@ -98,13 +101,14 @@ class AddSummary:
 
 @dataclass(frozen=True)
 class _Opened:
-    """A generation opened: its engine, analyzer, field table and stored-text codec."""
+    """A generation opened: its engine, analyzer, field table, stored-text codec and options."""
 
     generation: Generation
     engine: Engine
     analyzer: Analyzer
     fields: FieldTable
     codec: DocumentCodec
+    options: IndexOptions
 
     @classmethod
     def load(cls, root: Path, name: str, shown: str) -> _Opened:
@@ -112,12 +116,13 @@ class _Opened:
         try:
             analyzer = Analyzer.from_config(generation.analyzer)
             fields = FieldTable.from_config(generation.fields)
+            options = IndexOptions.from_config(generation.options)
         except (UsageError, ValueError, KeyError, TypeError) as error:
             raise IndexFormatError(
                 f"The index at '{shown}' cannot be read ({error}).", rebuild_remedy(shown)
             ) from None
         engine = get_factory(generation.engine).open(generation.engine_dir, fields)
-        return cls(generation, engine, analyzer, fields, DocumentCodec())
+        return cls(generation, engine, analyzer, fields, DocumentCodec(), options)
 
     def with_dictionary(self) -> _Opened:
         """This, with the generation's stored-text dictionary once one was written."""
@@ -176,6 +181,7 @@ class Index:
         self._opened = opened
         self._refresh_interval = refresh_interval
         self._settings = SettingsFile(root)
+        self._synonyms = SynonymsFile(root)
         self._snapshot: Snapshot | None = None
         self._swap_lock = threading.Lock()
         self._next_check = 0.0
@@ -205,6 +211,8 @@ class Index:
         fold_hamza: bool | None = None,
         analyzer: Analyzer | None = None,
         fields: FieldTable = FIELDS,
+        stem_positions: bool = False,
+        spellings: str | None = None,
         overwrite: bool = False,
         refresh_interval: float = DEFAULT_REFRESH_INTERVAL,
     ) -> Index:
@@ -213,6 +221,14 @@ class Index:
         ``analyzer`` gives the whole analysis (stop words included); ``stemmer`` and
         ``fold_hamza`` are shortcuts for the default analyzer with that change.
         ``fields`` is the field table: which metadata is filtered, faceted, sorted.
+
+        Two options trade size or indexing time for a ranking lever (off by default:
+        see "Relevance levers" in bench/RESULTS.md). ``stem_positions=True`` keeps the
+        positions of the body's stems, so that neighbouring query words are rewarded
+        when found close together in any form (``Ranking.stem_proximity``): a larger
+        index. ``spellings="hamza"`` (or ``"vowels"``) derives, at each commit, the
+        pairs of frequent indexed words written two ways (مسؤول, مسئول), searched for
+        each other (``Ranking.spelling_weight``): slower commits.
 
         A folder that holds an index is refused unless ``overwrite=True``. Then the new
         index is built beside the old one, which readers keep seeing until this object
@@ -224,6 +240,7 @@ class Index:
         if engine not in ENGINES:
             raise UsageError(f"Unknown engine '{engine}'. Choose one of: {', '.join(ENGINES)}.")
         chosen = _analyzer_for(analyzer, stemmer, fold_hamza)
+        options = IndexOptions(stem_positions=stem_positions, spellings=spellings)  # type: ignore[arg-type]
         if not isinstance(fields, FieldTable):
             raise TypeError(f"fields must be a FieldTable, not {type(fields).__name__}.")
         root = Path(path)
@@ -236,12 +253,18 @@ class Index:
             current = old.get("generation") if old else None
             layout.remove_stale_generations(root, {current} if current else set(), old or {})
             generation = layout.make_generation(
-                root, engine, chosen.to_config(), fields.to_config()
+                root,
+                engine,
+                chosen.to_config(),
+                fields.to_config(),
+                None if options.is_default() else options.to_config(),
             )
             factory = get_factory(engine)
             generation.engine_dir.mkdir()
-            created = factory.create(generation.engine_dir, fields)
-            opened = _Opened(generation, created, chosen, fields, DocumentCodec())
+            created = factory.create(
+                generation.engine_dir, fields, stem_positions=options.stem_positions
+            )
+            opened = _Opened(generation, created, chosen, fields, DocumentCodec(), options)
             if old is None:
                 layout.commit_marker(root, generation.name, 0)
                 lock.release()
@@ -411,6 +434,55 @@ class Index:
         """The index's settings (``arsearch.toml`` in its directory), read again when changed."""
         return self._settings.current()
 
+    @property
+    def options(self) -> IndexOptions:
+        """The options the index was created with (stem positions, spellings)."""
+        return self._opened.options
+
+    @property
+    def synonyms(self) -> Synonyms:
+        """The index's synonyms (``arsearch.synonyms`` in its directory), read again when
+        changed."""
+        return self._synonyms.current()
+
+    def set_synonyms(
+        self,
+        synonyms: Synonyms
+        | str
+        | os.PathLike[str]
+        | Iterable[str]
+        | Mapping[str, Iterable[str] | str]
+        | None,
+    ) -> Synonyms:
+        """Replace the index's synonyms; searches use the new ones at once, with no rebuild.
+
+        ``synonyms``: a :class:`~arsearch.index.synonyms.Synonyms`; a path to a
+        synonyms file (plain text, one group a line, or JSON); a list of groups
+        written as lines (``["ج.م.ع => مصر", "الأمم المتحدة, الامم المتحده, UN"]``);
+        a mapping of a word to its synonyms (one-way, as Meilisearch takes them);
+        or None (or no groups) to remove them all. A bad file or group raises
+        SynonymsError as ``path:line: reason``, and the synonyms stay as they were.
+        Returns the synonyms now in force.
+        """
+        self._check_open()
+        if synonyms is None:
+            chosen = Synonyms()
+        elif isinstance(synonyms, Synonyms):
+            chosen = synonyms
+        elif isinstance(synonyms, (str, os.PathLike)):
+            chosen = Synonyms.read(synonyms)
+        elif isinstance(synonyms, Mapping):
+            chosen = Synonyms.from_mapping(synonyms)
+        elif isinstance(synonyms, Iterable):
+            chosen = Synonyms.from_lines(synonyms)
+        else:
+            raise TypeError(
+                "synonyms must be a path, a list of groups, a mapping or Synonyms, "
+                f"not {type(synonyms).__name__}."
+            )
+        write_synonyms(self.path, chosen)
+        return self._synonyms.current(now=True)
+
     # -- snapshots -----------------------------------------------------------
 
     def _load(self) -> Snapshot:
@@ -460,6 +532,7 @@ class Index:
             root=self.path,
             shown=self._shown,
             stamp=stamp,
+            options=opened.options,
         )
 
     def _install(self, force: bool) -> Snapshot:
@@ -525,7 +598,8 @@ class Index:
         if ranking is not None and not isinstance(ranking, Ranking):
             raise TypeError(f"ranking must be a Ranking, not {type(ranking).__name__}.")
         labels = self._settings.current().labels
-        return Searcher(self._claimed(), ranking or DEFAULT_RANKING, labels)
+        synonyms = self._synonyms.current()
+        return Searcher(self._claimed(), ranking or DEFAULT_RANKING, labels, synonyms)
 
     def __len__(self) -> int:
         """Documents in the last committed state."""
@@ -851,6 +925,7 @@ class Index:
         self._committed = True
         if self._sources is not None:
             self._sources.flush()
+        self._derive_spellings()
         if self._replacing is None:
             reader = self._opened.engine.reader()
             try:
@@ -860,6 +935,23 @@ class Index:
             layout.commit_marker(self.path, self._opened.generation.name, documents)
             _note_local_commit(self._key)
         self._install(force=True)
+
+    def _derive_spellings(self) -> None:
+        """Record the name-spelling pairs of the commit just made, when the index keeps them.
+
+        Written before the marker names the commit: a reader of the previous commit
+        that reads them meanwhile gets pairs one commit newer, which only adds words.
+        """
+        opened = self._opened
+        rule = opened.options.spellings
+        if rule is None:
+            return
+        reader = opened.engine.reader()
+        try:
+            pairs = SpellingPairs.derive(reader, rule, opened.analyzer.word_stem)
+        finally:
+            reader.close()
+        pairs.write(opened.generation.path)
 
     def rollback(self) -> None:
         """Forget every change since the last commit."""

@@ -7,10 +7,12 @@ An index directory holds, and arsearch only ever touches:
   one whole state or the next.
 - ``arsearch.lock``: the writer lock.
 - ``arsearch.toml``: the index's settings (optional; see index/settings.py).
+- ``arsearch.synonyms``: the index's synonyms (optional; see index/synonyms.py).
 - ``gen-<32 hex>/``: one generation each: ``generation.json`` (engine, analyzer,
-  field table), ``engine/`` (the engine's files) and ``docstore.dict`` (the
-  stored-text dictionary). A rebuild fills a new generation beside the live one
-  and then points the marker at it.
+  field table, index options), ``engine/`` (the engine's files),
+  ``docstore.dict`` (the stored-text dictionary) and ``spellings.tsv`` (the
+  name-spelling pairs of an index created with them). A rebuild fills a new
+  generation beside the live one and then points the marker at it.
 
 Other files in the directory are never read, moved or deleted. A generation left
 behind by a crash or replaced by a rebuild is removed by the next writer.
@@ -28,7 +30,7 @@ import shutil
 import threading
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Any
@@ -45,6 +47,7 @@ from ..errors import (
 __all__ = [
     "FORMAT_VERSION",
     "SETTINGS_FILE",
+    "SYNONYMS_FILE",
     "Generation",
     "Marker",
     "WriterLock",
@@ -66,6 +69,7 @@ FORMAT_VERSION = 3
 MARKER_FILE = "arsearch.json"
 LOCK_FILE = "arsearch.lock"
 SETTINGS_FILE = "arsearch.toml"
+SYNONYMS_FILE = "arsearch.synonyms"
 GENERATION_FILE = "generation.json"
 ENGINE_DIR = "engine"
 DICTIONARY_FILE = "docstore.dict"
@@ -111,6 +115,8 @@ class Generation:
     analyzer: Mapping[str, Any]
     fields: Sequence[Mapping[str, Any]]
     created: str
+    #: The index options it was created with (see index/options.py); empty: none.
+    options: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -140,7 +146,14 @@ class Generation:
         try:
             with open(path / GENERATION_FILE, encoding="utf-8") as handle:
                 data = json.load(handle)
-            return cls(path, str(data["engine"]), data["analyzer"], data["fields"], data["created"])
+            return cls(
+                path,
+                str(data["engine"]),
+                data["analyzer"],
+                data["fields"],
+                data["created"],
+                data.get("options") or {},
+            )
         except FileNotFoundError:
             raise
         except (OSError, ValueError, KeyError, TypeError) as error:
@@ -207,6 +220,8 @@ def _is_ours(entry: os.DirEntry[str]) -> bool:
         MARKER_FILE + ".tmp",
         SETTINGS_FILE,
         SETTINGS_FILE + ".tmp",
+        SYNONYMS_FILE,
+        SYNONYMS_FILE + ".tmp",
     ):
         return True
     return bool(_GENERATION_NAME.fullmatch(name)) and entry.is_dir(follow_symlinks=False)
@@ -256,21 +271,28 @@ def check_creatable(root: Path, shown: str, overwrite: bool) -> dict[str, Any] |
 
 
 def make_generation(
-    root: Path, engine: str, analyzer: Mapping[str, Any], fields: Sequence[Mapping[str, Any]]
+    root: Path,
+    engine: str,
+    analyzer: Mapping[str, Any],
+    fields: Sequence[Mapping[str, Any]],
+    options: Mapping[str, Any] | None = None,
 ) -> Generation:
-    """A new, empty generation folder (the engine's files are the caller's to make)."""
+    """A new, empty generation folder (the engine's files are the caller's to make).
+
+    ``options`` (index options) are recorded only when given.
+    """
     path = root / f"gen-{uuid.uuid4().hex}"
     path.mkdir()
-    generation = Generation(path, engine, dict(analyzer), list(fields), _now())
-    write_json_atomically(
-        path / GENERATION_FILE,
-        {
-            "engine": engine,
-            "analyzer": generation.analyzer,
-            "fields": generation.fields,
-            "created": generation.created,
-        },
-    )
+    generation = Generation(path, engine, dict(analyzer), list(fields), _now(), dict(options or {}))
+    record = {
+        "engine": engine,
+        "analyzer": generation.analyzer,
+        "fields": generation.fields,
+        "created": generation.created,
+    }
+    if generation.options:
+        record["options"] = generation.options
+    write_json_atomically(path / GENERATION_FILE, record)
     return generation
 
 

@@ -7,6 +7,7 @@ the planner applies the ranking it is given.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -26,6 +27,9 @@ from ..highlight import Matcher
 from ..query import Clause, Group, Or, ParsedQuery, Phrase, Term
 from .ranking import DEFAULT_RANKING, Ranking
 from .spelling import Vocabulary
+from .synonyms import MAX_EXPANSIONS as MAX_SYNONYMS
+from .synonyms import NO_SYNONYMS, SynonymMatcher, Synonyms
+from .variants import SpellingPairs
 from .wordforms import has_arabic_letter, stand_ins, without_proclitic
 
 __all__ = ["MAX_EXPANSIONS", "TITLE_BOOST", "Plan", "build_plan", "fuzzy_candidates"]
@@ -52,6 +56,8 @@ class Plan:
     stand_ins: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
     dropped_stopwords: bool = False
     ranking: Ranking = DEFAULT_RANKING
+    #: The synonyms searched: the query's words as typed, and what they also stood for.
+    synonyms: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
 
     def matcher(self) -> Matcher:
         """The highlight matcher of the query's positive words."""
@@ -74,11 +80,20 @@ class _Builder:
         reader: EngineReader,
         vocabulary: Callable[[], Vocabulary],
         ranking: Ranking,
+        synonyms: Synonyms,
+        spellings: Callable[[], SpellingPairs] | None,
+        stem_positions: bool,
     ) -> None:
         self.analyzer = analyzer
         self.reader = reader
         self.vocabulary = vocabulary
         self.ranking = ranking
+        self.synonyms: SynonymMatcher | None = (
+            synonyms.matcher(analyzer) if synonyms.groups else None
+        )
+        self.synonyms_left = MAX_SYNONYMS
+        self.spellings = spellings if ranking.spelling_weight > 0 else None
+        self.stem_positions = stem_positions
         self.plan = Plan(ranking=ranking)
 
     # -- leaves --------------------------------------------------------------
@@ -94,20 +109,83 @@ class _Builder:
     def _doc_freq(self, exact: str) -> int:
         return self.reader.doc_freq(BODY_EXACT, exact) + self.reader.doc_freq(TITLE_EXACT, exact)
 
-    def _word_node(self, forms: list[tuple[str, str]], field_name: str | None) -> PlanNode:
-        """One word's clause: its forms' stems and exact terms in every field, each once."""
+    def _word_node(
+        self, forms: list[tuple[str, str]], field_name: str | None, *, expand: bool = False
+    ) -> PlanNode:
+        """One word's clause: its forms' stems and exact terms in every field, each once.
+
+        ``expand`` (a positive word) adds the levers that search more than its forms:
+        the other number of a broken plural, other spellings, the exact form's share.
+        """
         weights: dict[tuple[str, str], float] = {}
-        for exact, stem in forms:
+
+        def add(field: str, term: str, weight: float) -> None:
+            if weight > 0 and term:
+                weights[field, term] = max(weights.get((field, term), 0.0), weight)
+
+        moved = self._moved_to_exact(*forms[0]) if expand else 0.0
+        exact_weight = self.ranking.exact_weight
+        for position, (exact, stem) in enumerate(forms):
+            shift = moved if position == 0 else 0.0
             for stem_field, exact_field, boost in self._fields(field_name):
-                for key, weight in (
-                    ((stem_field, stem), boost),
-                    ((exact_field, exact), boost * self.ranking.exact_weight),
-                ):
-                    if weight > 0:
-                        weights[key] = max(weights.get(key, 0.0), weight)
+                add(stem_field, stem, boost * (1.0 - shift))
+                add(exact_field, exact, boost * (exact_weight + shift))
+        if expand:
+            for stem, factor in self._other_numbers(forms):
+                for stem_field, _exact_field, boost in self._fields(field_name):
+                    add(stem_field, stem, boost * factor)
+            for exact, stem in self._spellings(forms[0][0]):
+                weight = self.ranking.spelling_weight
+                for stem_field, exact_field, boost in self._fields(field_name):
+                    add(stem_field, stem, boost * weight)
+                    add(exact_field, exact, boost * weight * exact_weight)
         return BoolNode(
             should=tuple(TermNode(field, term, weight) for (field, term), weight in weights.items())
         )
+
+    def _moved_to_exact(self, exact: str, stem: str) -> float:
+        """Names kept apart: the share of a word's stem weight its exact form takes over."""
+        strength = self.ranking.exact_share
+        if strength <= 0 or exact == stem:
+            return 0.0
+        stem_docs = self.reader.doc_freq(BODY, stem)
+        if not stem_docs:
+            return 0.0
+        return strength * min(1.0, self.reader.doc_freq(BODY_EXACT, exact) / stem_docs)
+
+    def _other_numbers(self, forms: list[tuple[str, str]]) -> list[tuple[str, float]]:
+        """Broken plurals: the stems of the other number of the word's forms, each with its
+        weight; a stem rarer than the word's own counts no more than the word's."""
+        weight = self.ranking.plural_weight
+        if weight <= 0:
+            return []
+        own = {stem for _, stem in forms}
+        plurals = self.analyzer.plurals
+        others = sorted({other for stem in own for other in plurals.related(stem)} - own)
+        if not others:
+            return []
+        documents = max(self.reader.count(), 1)
+        own_idf = max(_idf(self.reader.doc_freq(BODY, stem), documents) for stem in own)
+        found = []
+        for other in others:
+            docs = self.reader.doc_freq(BODY, other)
+            if docs:
+                found.append((other, weight * min(1.0, own_idf / _idf(docs, documents))))
+                self.plan.stems.add(other)
+        return found
+
+    def _spellings(self, exact: str) -> list[tuple[str, str]]:
+        """Name spellings: the index's other spellings of ``exact``, as (exact, stem)."""
+        if self.spellings is None or not has_arabic_letter(exact):
+            return []
+        found = []
+        for variant in self.spellings().variants(exact):
+            variant_exact, variant_stem = self._analyzed(variant)
+            if variant_stem:
+                found.append((variant_exact, variant_stem))
+                self.plan.exacts.add(variant_exact)
+                self.plan.stems.add(variant_stem)
+        return found
 
     def _forms(
         self, exact: str, stem: str, typed: str | None = None, *, quoted: bool = False
@@ -167,7 +245,7 @@ class _Builder:
                 self.plan.stems.update(form_stem for _, form_stem in forms)
                 if term.field is None:
                     self.plan.words.append((term.text, exact))
-            parts.append(self._word_node(forms, term.field))
+            parts.append(self._word_node(forms, term.field, expand=positive))
         return _combine(parts)
 
     def _prefix_terms(self, term: Term, positive: bool) -> list[str]:
@@ -210,7 +288,75 @@ class _Builder:
             PhraseNode(exact_field, terms, boost)
             for _stem_field, exact_field, boost in self._fields(phrase.field)
         ]
+        if self.synonyms is not None:
+            synonyms = self._take(self.synonyms.get(terms))
+            if synonyms:
+                self.plan.synonyms.append((phrase.text, synonyms))
+                should.extend(self._synonym_node(text, phrase.field, positive) for text in synonyms)
         return BoolNode(should=tuple(should))
+
+    # -- synonyms ------------------------------------------------------------
+
+    def _take(self, synonyms: tuple[str, ...]) -> tuple[str, ...]:
+        """``synonyms``, as many as the query's bound on synonyms still allows."""
+        taken = synonyms[: self.synonyms_left]
+        self.synonyms_left -= len(taken)
+        return taken
+
+    def _synonym_node(self, text: str, field_name: str | None, positive: bool) -> PlanNode:
+        """A synonym searched as a word (one word) or as a phrase (several), and marked."""
+        tokens = self.analyzer.tokens(text)
+        if positive:
+            self.plan.exacts.update(token.exact for token in tokens if token.stem)
+        if len(tokens) == 1 and tokens[0].stem:
+            token = tokens[0]
+            if positive:
+                self.plan.stems.add(token.stem)
+            return self._word_node([(token.exact, token.stem)], field_name)
+        terms = tuple(token.exact for token in tokens)
+        return BoolNode(
+            should=tuple(
+                PhraseNode(exact_field, terms, boost)
+                for _stem_field, exact_field, boost in self._fields(field_name)
+            )
+        )
+
+    def _synonym_spans(self, clauses: tuple[Clause, ...]) -> dict[int, tuple[int, tuple[str, ...]]]:
+        """Runs of plain words that are a synonym's input: first clause -> (clause after the
+        last, synonyms). A run never mixes fields or ways of taking part (+, -)."""
+        found: dict[int, tuple[int, tuple[str, ...]]] = {}
+        matcher = self.synonyms
+        if matcher is None:
+            return found
+        run: list[tuple[int, str, bool]] = []  # (clause, exact, whether a clause starts here)
+
+        def flush() -> None:
+            words = [exact for _, exact, _ in run]
+            for start, end, synonyms in matcher.find(words):
+                first, last = run[start][0], run[end - 1][0]
+                whole = run[start][2] and (end == len(run) or run[end][2])
+                if whole and first not in found:
+                    found[first] = (last + 1, synonyms)
+            run.clear()
+
+        previous: Clause | None = None
+        for number, clause in enumerate(clauses):
+            node = clause.node
+            plain = isinstance(node, Term) and not node.prefix and not node.fuzzy
+            if not plain or (
+                previous is not None
+                and (previous.occur, previous.node.field) != (clause.occur, node.field)  # type: ignore[union-attr]
+            ):
+                flush()
+            if plain:
+                pieces = self.analyzer.word_terms(node.text)  # type: ignore[union-attr]
+                for at, (exact, _stem) in enumerate(pieces):
+                    run.append((number, exact, at == 0))
+                previous = clause
+            else:
+                previous = None
+        flush()
+        return found
 
     # -- structure -----------------------------------------------------------
 
@@ -234,8 +380,17 @@ class _Builder:
             "must": (must, positive),
             "must_not": (must_not, False),
         }
-        for clause in clauses:
+        spans = self._synonym_spans(clauses)
+        number = 0
+        while number < len(clauses):
+            clause = clauses[number]
             bucket, clause_positive = targets[clause.occur]
+            if number in spans:
+                end, synonyms = spans[number]
+                self._expand(clauses[number:end], synonyms, bucket, clause_positive)
+                number = end
+                continue
+            number += 1
             node = clause.node
             if isinstance(node, Phrase) and clause.occur == "should" and len(clauses) > 1:
                 policy = self.ranking.phrases
@@ -248,9 +403,36 @@ class _Builder:
                 bucket.append(built)
         if not (should or must or must_not):
             return None
-        if positive and self.ranking.proximity > 0:
+        if positive and (self.ranking.proximity > 0 or self._stem_proximity() > 0):
             should.extend(self._proximity(clauses))
         return BoolNode(should=tuple(should), must=tuple(must), must_not=tuple(must_not))
+
+    def _expand(
+        self,
+        clauses: tuple[Clause, ...],
+        synonyms: tuple[str, ...],
+        bucket: list[PlanNode],
+        positive: bool,
+    ) -> None:
+        """Plain words that a synonym group holds: the words, or any of their synonyms."""
+        words = [built for c in clauses if (built := self.node(c.node, positive)) is not None]
+        synonyms = self._take(synonyms)
+        field_name = clauses[0].node.field  # type: ignore[union-attr]
+        others = [self._synonym_node(text, field_name, positive) for text in synonyms]
+        if synonyms:
+            typed = " ".join(c.node.text for c in clauses)  # type: ignore[union-attr]
+            self.plan.synonyms.append((typed, synonyms))
+        occur = clauses[0].occur
+        whole = _combine(words)
+        if occur == "must" and others:
+            # Required words: all of them, or one of their synonyms.
+            bucket.append(BoolNode(should=(*((whole,) if whole else ()), *others)))
+            return
+        bucket.extend(words)
+        if occur == "must_not":
+            bucket.extend(others)  # excluded words: their synonyms are excluded too
+        elif others:
+            bucket.append(BoolNode(should=tuple(others)))
 
     def _phrase_words(self, phrase: Phrase) -> Iterator[PlanNode]:
         """The words of a quoted phrase as plain words (the phrase itself is a bonus).
@@ -263,10 +445,20 @@ class _Builder:
             forms = self._forms(token.exact, token.stem, quoted=alone)
             if forms:
                 self.plan.stems.update(stem for _, stem in forms)
-                yield self._word_node(forms, phrase.field)
+                yield self._word_node(forms, phrase.field, expand=True)
+
+    def _stem_proximity(self) -> float:
+        """The weight of the proximity bonus by stems: only where the body keeps positions."""
+        return self.ranking.stem_proximity if self.stem_positions else 0.0
 
     def _proximity(self, clauses: tuple[Clause, ...]) -> Iterator[PlanNode]:
-        """A bonus for each pair of neighbouring query words found close together in the body."""
+        """A bonus for each pair of neighbouring query words found close together in the body.
+
+        On an index that keeps the body's stem positions the words are matched by stems
+        (where stop words are left out on both sides), else by exact forms.
+        """
+        by_stems = self._stem_proximity() > 0
+        weight = self._stem_proximity() if by_stems else self.ranking.proximity
         sequence: list[str] = []
         for clause in clauses:
             node = clause.node
@@ -274,15 +466,24 @@ class _Builder:
                 continue
             if node.prefix or node.fuzzy:
                 continue
-            sequence.extend(exact for exact, stem in self.analyzer.word_terms(node.text) if stem)
+            sequence.extend(
+                stem if by_stems else exact
+                for exact, stem in self.analyzer.word_terms(node.text)
+                if stem
+            )
         for first, second in itertools.pairwise(sequence):
             if first != second:
                 yield PhraseNode(
-                    BODY_EXACT,
+                    BODY if by_stems else BODY_EXACT,
                     (first, second),
-                    self.ranking.proximity,
+                    weight,
                     slop=self.ranking.proximity_slop,
                 )
+
+
+def _idf(docs: int, documents: int) -> float:
+    """BM25's idf, as Lucene and tantivy compute it."""
+    return math.log(1.0 + (documents - docs + 0.5) / (docs + 0.5))
 
 
 def _combine(parts: list[PlanNode]) -> PlanNode | None:
@@ -299,11 +500,18 @@ def build_plan(
     reader: EngineReader,
     vocabulary: Callable[[], Vocabulary],
     ranking: Ranking = DEFAULT_RANKING,
+    *,
+    synonyms: Synonyms = NO_SYNONYMS,
+    spellings: Callable[[], SpellingPairs] | None = None,
+    stem_positions: bool = False,
 ) -> Plan:
     """Analyze every word of ``parsed`` and build the engine plan (``node`` None: nothing to do).
 
     ``vocabulary`` gives the frequent words fuzzy terms expand to (built on first use).
+    What the index offers beyond its terms: ``synonyms`` (the index's synonyms file),
+    ``spellings`` (its name-spelling pairs, loaded on first use) and ``stem_positions``
+    (whether its body stems have positions, for a proximity bonus by stems).
     """
-    builder = _Builder(analyzer, reader, vocabulary, ranking)
+    builder = _Builder(analyzer, reader, vocabulary, ranking, synonyms, spellings, stem_positions)
     builder.plan.node = builder.group(parsed.root.clauses, True)
     return builder.plan

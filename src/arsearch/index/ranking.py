@@ -43,6 +43,10 @@ class Ranking:
     #: Words allowed between two neighbouring query words for the proximity bonus
     #: (one: a stop word the query left out).
     proximity_slop: int = 1
+    #: On an index created with ``stem_positions=True``: the weight of the proximity
+    #: bonus matched by stems ("الجامعة الأمريكية" meets "جامعة أمريكية"), which then
+    #: replaces the bonus by exact forms (0: exact forms, as on any index).
+    stem_proximity: float = 0.3
     #: A quoted phrase beside other words: "boost" (its words count as words and the
     #: exact phrase adds), "require" (the phrase must match) or "phrase" (only the
     #: exact phrase counts).
@@ -51,6 +55,16 @@ class Ranking:
     feedback_docs: int = 0
     feedback_terms: int = 0
     feedback_weight: float = 0.0
+    #: Broken plurals: weight of the stems of a word's other number (سعر and أسعار, from
+    #: a dictionary) beside its own stem; a form rarer than the word counts no more
+    #: than the word itself (0: off).
+    plural_weight: float = 0.0
+    #: On an index created with ``spellings=``: weight of a word's other indexed
+    #: spellings (مسؤول and مسئول) beside the word (0: off).
+    spelling_weight: float = 0.3
+    #: Names kept apart: this share of a word's stem weight moves to its exact form,
+    #: times the exact form's share of the stem's documents (0: off).
+    exact_share: float = 0.0
 
 
 #: The ranking a searcher uses unless given another: the best measured (a constant;

@@ -26,6 +26,8 @@ from .layout import FORMAT_VERSION, directory_size
 from .ranking import Ranking
 from .searching import highlight, run_search
 from .snapshot import Snapshot
+from .synonyms import NO_SYNONYMS, Synonyms
+from .variants import SpellingPairs
 
 __all__ = ["MAX_SUGGESTIONS", "Searcher"]
 
@@ -44,13 +46,20 @@ class Searcher:
     between threads. As a context manager it releases its commit on exit.
     """
 
-    __slots__ = ("_closed", "_labels", "_ranking", "_snapshot")
+    __slots__ = ("_closed", "_labels", "_ranking", "_snapshot", "_synonyms")
 
-    def __init__(self, snapshot: Snapshot, ranking: Ranking, labels: Labels | None = None) -> None:
+    def __init__(
+        self,
+        snapshot: Snapshot,
+        ranking: Ranking,
+        labels: Labels | None = None,
+        synonyms: Synonyms = NO_SYNONYMS,
+    ) -> None:
         """Use :meth:`Index.searcher`; ``snapshot`` must be claimed for this searcher."""
         self._snapshot = snapshot
         self._ranking = ranking
         self._labels = labels if labels is not None else Labels()
+        self._synonyms = synonyms
         self._closed = False
 
     @property
@@ -63,6 +72,17 @@ class Searcher:
         """How field values are shown (the index's settings); a filter on a label selects
         the values it labels."""
         return self._labels
+
+    @property
+    def synonyms(self) -> Synonyms:
+        """The index's synonyms as they were when this searcher was made."""
+        return self._synonyms
+
+    @property
+    def spellings(self) -> SpellingPairs:
+        """The name-spelling pairs this commit searches for each other (none unless the
+        index was created with ``spellings=``)."""
+        return self._live().spellings()
 
     @property
     def analyzer(self) -> Analyzer:
@@ -116,7 +136,9 @@ class Searcher:
         ``category`` and ``source`` (a string or a list of strings), ``date_from`` and
         ``date_to`` (ISO dates, inclusive); a value may also be the label the index's
         settings give it (:attr:`labels`). ``snippets=False`` skips snippets and
-        title marks (hits then carry empty snippets).
+        title marks (hits then carry empty snippets). Words that the index's
+        :attr:`synonyms` hold are searched as their synonyms too
+        (``Results.synonyms`` says which).
         """
         if not isinstance(query, str):
             raise TypeError(f"query must be a string, not {type(query).__name__}.")
@@ -130,6 +152,7 @@ class Searcher:
             sort=sort,
             filters=filters,
             snippets=snippets,
+            synonyms=self._synonyms,
         )
 
     def suggest(self, prefix: str, *, limit: int = 10) -> list[str]:
@@ -180,7 +203,7 @@ class Searcher:
         QueryTooLongError for an over-long query.
         """
         document = self.get(doc_id)
-        return highlight(self._live(), self._ranking, document, query)
+        return highlight(self._live(), self._ranking, document, query, self._synonyms)
 
     def stats(self) -> IndexStats:
         """Documents, engine, analyzer, size on disk and last commit."""

@@ -25,8 +25,8 @@ from ..engines import (
 )
 from ..errors import UsageError
 from ..highlight import make_snippet, mark_text
-from ..models import Document, Hit, Marked, Results, SortOrder
-from ..query import parse_query
+from ..models import Document, Expansion, Hit, Marked, Results, SortOrder
+from ..query import ParsedQuery, parse_query
 from .codec import DocumentCodec
 from .feedback import expansion
 from .filters import filter_spec, filters_from
@@ -35,6 +35,7 @@ from .planner import Plan, build_plan
 from .ranking import Ranking
 from .snapshot import Snapshot
 from .spelling import did_you_mean, replace_words
+from .synonyms import NO_SYNONYMS, Synonyms
 
 __all__ = ["EMPTY_NOTE", "MAX_LIMIT", "MAX_OFFSET", "SORT_ORDERS", "highlight", "run_search"]
 
@@ -105,11 +106,13 @@ def run_search(
     sort: SortOrder,
     filters: Mapping[str, Any] | None,
     snippets: bool,
+    synonyms: Synonyms = NO_SYNONYMS,
 ) -> Results:
     """Search ``snapshot`` and build the public :class:`Results`.
 
-    A filter value may be a label of ``labels``. A facet's counts ignore that
-    field's own filter, so choosing one value still shows how many the others have.
+    A filter value may be a label of ``labels``; query words may stand for their
+    ``synonyms``. A facet's counts ignore that field's own filter, so choosing one
+    value still shows how many the others have.
     """
     started = time.perf_counter()
     limit, page, sort = check_page(limit, page, sort)
@@ -117,7 +120,7 @@ def run_search(
     fields, analyzer, reader = snapshot.fields, snapshot.analyzer, snapshot.reader
     parsed = parse_query(text, fields=fields)
     merged = labels.expand(parsed.filters.merge(filters_from(filters, fields)))
-    plan = build_plan(parsed, analyzer, reader, snapshot.vocabulary, ranking)
+    plan = _plan(snapshot, ranking, parsed, synonyms)
 
     def elapsed() -> float:
         return (time.perf_counter() - started) * 1000.0
@@ -167,6 +170,21 @@ def run_search(
         facets=_facets(reader, node, spec, found, facet_names),
         note=None,
         corrected=corrected,
+        synonyms=tuple(Expansion(words, searched) for words, searched in plan.synonyms),
+    )
+
+
+def _plan(snapshot: Snapshot, ranking: Ranking, parsed: ParsedQuery, synonyms: Synonyms) -> Plan:
+    """The plan of ``parsed`` on ``snapshot``, with what its index offers beyond its terms."""
+    return build_plan(
+        parsed,
+        snapshot.analyzer,
+        snapshot.reader,
+        snapshot.vocabulary,
+        ranking,
+        synonyms=synonyms,
+        spellings=snapshot.spellings if snapshot.options.spellings else None,
+        stem_positions=snapshot.options.stem_positions,
     )
 
 
@@ -254,11 +272,16 @@ def _with_feedback(
 
 
 def highlight(
-    snapshot: Snapshot, ranking: Ranking, document: Document, query: str
+    snapshot: Snapshot,
+    ranking: Ranking,
+    document: Document,
+    query: str,
+    synonyms: Synonyms = NO_SYNONYMS,
 ) -> tuple[Marked, Marked]:
-    """The title and whole text of ``document`` with the words of ``query`` marked."""
+    """The title and whole text of ``document`` with the words of ``query`` (and the
+    synonyms they stand for) marked."""
     parsed = parse_query(query, fields=snapshot.fields)
-    plan = build_plan(parsed, snapshot.analyzer, snapshot.reader, snapshot.vocabulary, ranking)
+    plan = _plan(snapshot, ranking, parsed, synonyms)
     matcher = plan.matcher()
     return (
         mark_text(document.title, matcher, snapshot.analyzer),

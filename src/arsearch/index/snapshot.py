@@ -1,12 +1,12 @@
 """One commit of an index and everything needed to read it, fixed when it is made.
 
 A :class:`Snapshot` owns an engine reader of one commit, the stored-text codec of
-that reader's generation and, built on first use, the spelling vocabulary and the
-word usage (how words are written, what follows them) of that commit. Nothing in
-it changes after it is made, so every call reads one commit and decodes it with
-the matching codec. Whoever uses a snapshot claims it first and releases it
-after; its reader is closed when the last claim is released, never under a
-caller.
+that reader's generation, its index options and, built on first use, the spelling
+vocabulary, the word usage (how words are written, what follows them) and the
+name-spelling pairs of that commit. Nothing in it changes after it is made, so
+every call reads one commit and decodes it with the matching codec. Whoever uses
+a snapshot claims it first and releases it after; its reader is closed when the
+last claim is released, never under a caller.
 """
 
 from __future__ import annotations
@@ -19,8 +19,10 @@ from ..engines import EngineReader
 from ..models import FieldTable
 from .codec import DocumentCodec
 from .layout import Marker
+from .options import IndexOptions
 from .spelling import Vocabulary
 from .usage import WordUsage
+from .variants import SpellingPairs
 
 __all__ = ["Snapshot"]
 
@@ -31,6 +33,7 @@ class Snapshot:
     __slots__ = (
         "_claims",
         "_lock",
+        "_spellings",
         "_usage",
         "_vocabulary",
         "analyzer",
@@ -38,6 +41,7 @@ class Snapshot:
         "engine",
         "fields",
         "marker",
+        "options",
         "reader",
         "root",
         "shown",
@@ -56,6 +60,7 @@ class Snapshot:
         root: Path,
         shown: str,
         stamp: object,
+        options: IndexOptions | None = None,
     ) -> None:
         """Made by :class:`~arsearch.index.Index`; holds one claim, its maker's."""
         self.reader = reader
@@ -68,10 +73,12 @@ class Snapshot:
         self.shown = shown
         #: What the index's state was when this snapshot was made (compared to see a newer one).
         self.stamp = stamp
+        self.options = options or IndexOptions()
         self._lock = threading.Lock()
         self._claims = 1
         self._vocabulary: Vocabulary | None = None
         self._usage: WordUsage | None = None
+        self._spellings: SpellingPairs | None = None
 
     def claim(self) -> bool:
         """Take a claim; False when the snapshot was already closed (take a newer one)."""
@@ -108,3 +115,14 @@ class Snapshot:
                     self._vocabulary = Vocabulary.of(self.reader)
                 vocabulary = self._vocabulary
         return vocabulary
+
+    def spellings(self) -> SpellingPairs:
+        """The name-spelling pairs of this commit's generation (none unless the index was
+        created with ``spellings=``), read on first use."""
+        spellings = self._spellings
+        if spellings is None:
+            with self._lock:
+                if self._spellings is None:
+                    self._spellings = SpellingPairs.read(self.root / self.marker.generation)
+                spellings = self._spellings
+        return spellings

@@ -157,6 +157,7 @@ def _schemas(fields: FieldTable) -> dict[str, Any]:
                 "did_you_mean",
                 "corrected",
                 "note",
+                "synonyms",
                 "facets",
                 "hits",
             ],
@@ -177,6 +178,19 @@ def _schemas(fields: FieldTable) -> dict[str, Any]:
                 "note": _nullable(
                     "string", description="A sentence about the query itself, or null."
                 ),
+                "synonyms": {
+                    "type": "array",
+                    "description": "The query's words that were also searched as their "
+                    "synonyms (the index's synonyms file).",
+                    "items": {
+                        "type": "object",
+                        "required": ["words", "synonyms"],
+                        "properties": {
+                            "words": {**text, "description": "The query's words, as typed."},
+                            "synonyms": {"type": "array", "items": text},
+                        },
+                    },
+                },
                 "facets": {
                     "type": "object",
                     "properties": facets,
