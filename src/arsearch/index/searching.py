@@ -20,7 +20,7 @@ from ..query import parse_query
 from .codec import DocumentCodec
 from .feedback import expansion
 from .filters import filter_spec, filters_from
-from .planner import Plan, build_plan
+from .planner import Plan, QueryBudget, build_plan
 from .ranking import Ranking
 from .snapshot import Snapshot
 from .spelling import did_you_mean
@@ -101,7 +101,8 @@ def run_search(
     fields, analyzer, reader = snapshot.fields, snapshot.analyzer, snapshot.reader
     parsed = parse_query(text, fields=fields)
     merged = parsed.filters.merge(filters_from(filters, fields))
-    plan = build_plan(parsed, analyzer, reader, snapshot.vocabulary, ranking)
+    budget = QueryBudget()
+    plan = build_plan(parsed, analyzer, reader, snapshot.vocabulary, ranking, budget)
 
     def elapsed() -> float:
         return (time.perf_counter() - started) * 1000.0
@@ -141,7 +142,9 @@ def run_search(
         hits.append(Hit(engine_hit.id, engine_hit.score, title, snippet, document))
     suggestion = None
     if plan.words:
-        suggestion = did_you_mean(text, plan.words, _doc_freq(snapshot), snapshot.vocabulary())
+        suggestion = did_you_mean(
+            text, plan.words, _doc_freq(snapshot), snapshot.vocabulary(), give_up=budget.expired
+        )
     return Results(
         query=text,
         total=found.total,
@@ -151,7 +154,7 @@ def run_search(
         hits=tuple(hits),
         did_you_mean=suggestion,
         facets={name: _ranked(found.facets.get(name, {})) for name in facet_names},
-        note=None,
+        note=" ".join(budget.notes()) or None,
     )
 
 

@@ -149,10 +149,12 @@ def did_you_mean(
     words: Iterable[tuple[str, str]],
     doc_freq: Callable[[str], int],
     vocabulary: Vocabulary,
+    give_up: Callable[[], bool] | None = None,
 ) -> str | None:
     """``text`` with each rare word (``(typed, exact)`` pairs) replaced by a far more frequent
     neighbour, or None when no word has one. A word is replaced where it stands alone,
-    never inside another word.
+    never inside another word. ``give_up`` is asked before each word: once it answers
+    True, the remaining words are left as typed (a query's time is bounded).
 
     >>> vocabulary = Vocabulary(lambda prefix, limit: [("واشنطن", 9)])
     >>> did_you_mean("واشنطون شنطو", [("واشنطون", "واشنطون")], lambda w: 0, vocabulary)
@@ -161,6 +163,8 @@ def did_you_mean(
     replaced = text
     changed = False
     for typed, exact in words:
+        if give_up is not None and give_up():
+            break
         freq = doc_freq(exact)
         if freq > RARE_DOC_FREQ:
             continue
