@@ -11,6 +11,7 @@ import click
 
 from ..analysis import STEMMERS
 from ..documents import read_documents
+from ..documents.validation import DEFAULT_MAX_RECORD_BYTES
 from ..engines import ENGINES
 from ..errors import DocumentError
 from ..index import DEFAULT_BATCH_SIZE, AddSummary, Index
@@ -18,6 +19,8 @@ from ..models import Document
 from .common import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, cli, fail, index_option
 
 __all__ = ["Progress", "delete_command", "index_command", "stats_command"]
+
+_MIB = 1024 * 1024
 
 
 class Progress:
@@ -48,6 +51,13 @@ class Progress:
 @click.option("--stemmer", type=click.Choice(STEMMERS), help="Stemmer for a new index [light10].")
 @click.option("--rebuild", is_flag=True, help="Delete the index and build it anew.")
 @click.option("--strict", is_flag=True, help="Stop at the first bad record and commit nothing.")
+@click.option(
+    "--max-record-mb",
+    type=click.IntRange(1),
+    default=DEFAULT_MAX_RECORD_BYTES // _MIB,
+    show_default=True,
+    help="Skip records larger than this (a JSON Lines or CSV line, a text file).",
+)
 def index_command(
     paths: tuple[str, ...],
     index_dir: str,
@@ -55,13 +65,17 @@ def index_command(
     stemmer: str | None,
     rebuild: bool,
     strict: bool,
+    max_record_mb: int,
 ) -> None:
     """Add the articles in PATH... (folders or .txt/.md/.jsonl[.gz]/.json/.csv files)."""
     started = time.perf_counter()
     index = Index.open(index_dir, create=True, overwrite=rebuild, engine=engine, stemmer=stemmer)
     skipped: list[str] = []
+    too_large = False
 
     def on_error(error: DocumentError) -> None:
+        nonlocal too_large
+        too_large = too_large or "over the size limit" in error.reason
         skipped.append(str(error))
         click.echo(f"skipped: {error}", err=True)
 
@@ -70,7 +84,10 @@ def index_command(
 
     progress = Progress()
     documents: Iterator[Document] = read_documents(
-        paths, on_error=None if strict else on_error, on_notice=on_notice
+        paths,
+        on_error=None if strict else on_error,
+        on_notice=on_notice,
+        max_record_bytes=max_record_mb * _MIB,
     )
     try:
         summary = index.add(
@@ -97,6 +114,8 @@ def index_command(
         sys.exit(EXIT_INTERRUPTED)
     progress.done()
     index.close()
+    if too_large:
+        click.echo("note: to read larger records, raise --max-record-mb", err=True)
     seconds = time.perf_counter() - started
     click.echo(
         f"added {summary.added}, updated {summary.updated}, unchanged {summary.unchanged}, "
