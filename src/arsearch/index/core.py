@@ -15,8 +15,16 @@ from types import TracebackType
 from typing import Any
 
 from ..analysis import DEFAULT_STEMMER, Analyzer
+from ..documents.validation import id_problem, without_surrogates
 from ..engines import ENGINES, Engine, EngineWriter, get_factory
-from ..errors import IndexFormatError, NoIndexError, Remedy, UsageError, rebuild_remedy
+from ..errors import (
+    IndexFormatError,
+    IndexIOError,
+    NoIndexError,
+    Remedy,
+    UsageError,
+    rebuild_remedy,
+)
 from ..models import FIELDS, Document, FieldTable, IndexStats, Marked, Results, SortOrder
 from . import layout
 from .builder import content_hash
@@ -198,8 +206,9 @@ class Index:
             raise TypeError(f"fields must be a FieldTable, not {type(fields).__name__}.")
         root = Path(path)
         shown = os.fspath(path)
-        root.mkdir(parents=True, exist_ok=True)
-        lock = layout.WriterLock(root, shown)
+        with _disk(root, shown, "create"):
+            root.mkdir(parents=True, exist_ok=True)
+            lock = layout.WriterLock(root, shown)
         try:
             old = layout.check_creatable(root, shown, overwrite)
             current = old.get("generation") if old else None
@@ -215,8 +224,11 @@ class Index:
                 layout.commit_marker(root, generation.name, 0)
                 lock.release()
                 return cls(root, shown, opened, refresh_interval=refresh_interval)
-        except BaseException:
+        except BaseException as error:
             lock.release()
+            clear = layout.io_error(error, root, shown, "create")
+            if clear is not None:
+                raise clear from None
             raise
         return cls(root, shown, opened, refresh_interval=refresh_interval, lock=lock, replacing=old)
 
@@ -283,7 +295,8 @@ class Index:
                 self._writer.close()
                 self._writer = None
             if self._replacing is not None:
-                self._finish_rebuild(discard)
+                with self._disk():
+                    self._finish_rebuild(discard)
         finally:
             if self._lock is not None:
                 self._lock.release()
@@ -367,8 +380,11 @@ class Index:
             except Exception as error:
                 if layout.marker_stamp(self.path) != stamp:
                     continue  # rebuilt while opening: read the marker again
-                if isinstance(error, IndexFormatError):
+                if isinstance(error, (IndexFormatError, IndexIOError)):
                     raise
+                clear = layout.io_error(error, self.path, self._shown, "read")
+                if clear is not None:
+                    raise clear from None
                 raise IndexFormatError(
                     f"The index at '{self._shown}' cannot be read ({error}).",
                     rebuild_remedy(self._shown),
@@ -512,21 +528,26 @@ class Index:
 
     # -- writing -------------------------------------------------------------
 
+    def _disk(self, doing: str = "write to") -> contextlib.AbstractContextManager[None]:
+        """OS errors (a full disk, a read-only folder...) as one clear IndexIOError."""
+        return _disk(self.path, self._shown, doing)
+
     def _open_writer(self) -> EngineWriter:
         self._check_open()
         if self._writer is None:
-            if self._lock is None:
-                self._lock = layout.WriterLock(self.path, self._shown)
-                try:
-                    # With the lock, the marker stays as it is: write to the generation
-                    # it names, and remove any a crashed rebuild left beside it.
-                    current = self._install(force=True).marker.generation
-                    layout.remove_stale_generations(self.path, {current}, {})
-                except BaseException:
-                    self._lock.release()
-                    self._lock = None
-                    raise
-            self._writer = self._opened.engine.writer()
+            with self._disk():
+                if self._lock is None:
+                    self._lock = layout.WriterLock(self.path, self._shown)
+                    try:
+                        # With the lock, the marker stays as it is: write to the generation
+                        # it names, and remove any a crashed rebuild left beside it.
+                        current = self._install(force=True).marker.generation
+                        layout.remove_stale_generations(self.path, {current}, {})
+                    except BaseException:
+                        self._lock.release()
+                        self._lock = None
+                        raise
+                self._writer = self._opened.engine.writer()
         return self._writer
 
     def add(
@@ -552,20 +573,28 @@ class Index:
         """
         items = _documents(documents)
         writer = self._open_writer()
-        items = self._prepare_codec(items)
         summary = AddSummary()
-        pipeline = DocumentPipeline(
-            self._opened.analyzer,
-            self._opened.codec,
-            self._opened.fields,
-            writer.add,
-            workers=default_workers() if workers is None else workers,
-        )
-        try:
-            self._add_all(items, pipeline, summary, batch_size, progress)
-            pipeline.flush()
-        finally:
-            pipeline.close()
+        with self._disk():
+            items = self._prepare_codec(items)
+            pipeline = DocumentPipeline(
+                self._opened.analyzer,
+                self._opened.codec,
+                self._opened.fields,
+                writer.add,
+                workers=default_workers() if workers is None else workers,
+            )
+            try:
+                self._add_all(items, pipeline, summary, batch_size, progress)
+                pipeline.flush()
+            except UnicodeEncodeError as error:
+                # A lone surrogate in a text field: a str that is not text.
+                raise UsageError(
+                    "A document holds a lone surrogate "
+                    f"(U+{ord(error.object[error.start]):04X}), which is not text; "
+                    "the documents from it on were not added."
+                ) from None
+            finally:
+                pipeline.close()
         return summary
 
     def _add_all(
@@ -606,16 +635,22 @@ class Index:
     ) -> None:
         known = not fresh and snapshot.reader.contains(document.id)
         encoded = digest = None
-        if known:
-            # Only a committed version needs the hash now, to compare with;
-            # a new document is hashed where it is analyzed.
-            encoded = encode_document(document)
-            digest = content_hash(encoded)
-        if known and snapshot.reader.contains(document.id, digest):
-            summary.unchanged += 1
-            return
-        # Only a document already committed needs deleting first.
-        pipeline.put(document, encoded, digest, replaces=known)
+        try:
+            if known:
+                # Only a committed version needs the hash now, to compare with;
+                # a new document is hashed where it is analyzed.
+                encoded = encode_document(document)
+                digest = content_hash(encoded)
+            if known and snapshot.reader.contains(document.id, digest):
+                summary.unchanged += 1
+                return
+            # Only a document already committed needs deleting first.
+            pipeline.put(document, encoded, digest, replaces=known)
+        except UnicodeEncodeError as error:
+            raise UsageError(
+                f"Document {document.id!r} cannot be added: it holds a lone surrogate "
+                f"(U+{ord(error.object[error.start]):04X}), which is not text."
+            ) from None
         if known:
             summary.updated += 1
         else:
@@ -644,10 +679,13 @@ class Index:
         if not isinstance(doc_id, str):
             raise TypeError(f"A document id must be a string, not {type(doc_id).__name__}.")
         writer = self._open_writer()
+        if without_surrogates(doc_id) != doc_id:
+            return False  # no index term can hold it, so no document has it
         with self._reading() as snapshot:
             if not snapshot.reader.contains(doc_id):
                 return False
-        writer.delete(doc_id)
+        with self._disk():
+            writer.delete(doc_id)
         self._pending += 1
         return True
 
@@ -656,17 +694,18 @@ class Index:
         self._check_open()
         if self._writer is None:
             return
-        self._writer.commit()
-        self._pending = 0
-        self._uncommitted.clear()
-        if self._replacing is None:
-            reader = self._opened.engine.reader()
-            try:
-                documents = reader.count()
-            finally:
-                reader.close()
-            layout.commit_marker(self.path, self._opened.generation.name, documents)
-            _note_local_commit(self._key)
+        with self._disk():
+            self._writer.commit()
+            self._pending = 0
+            self._uncommitted.clear()
+            if self._replacing is None:
+                reader = self._opened.engine.reader()
+                try:
+                    documents = reader.count()
+                finally:
+                    reader.close()
+                layout.commit_marker(self.path, self._opened.generation.name, documents)
+                _note_local_commit(self._key)
         self._install(force=True)
 
     def rollback(self) -> None:
@@ -693,10 +732,26 @@ def _documents(
 
 def _document(item: object) -> Document:
     if isinstance(item, Document):
-        return item
-    if isinstance(item, Mapping):
-        return Document.from_dict(item)
-    raise TypeError(f"Index.add takes Document objects or mappings, not {type(item).__name__}.")
+        document = item
+    elif isinstance(item, Mapping):
+        document = Document.from_dict(item)
+    else:
+        raise TypeError(f"Index.add takes Document objects or mappings, not {type(item).__name__}.")
+    problem = id_problem(document.id)
+    if problem is not None:
+        raise UsageError(f"Document id {document.id[:60]!r} cannot be used: it {problem}.")
+    return document
+
+
+@contextlib.contextmanager
+def _disk(root: Path, shown: str, doing: str) -> Iterator[None]:
+    try:
+        yield
+    except (OSError, ValueError) as error:
+        clear = layout.io_error(error, root, shown, doing)
+        if clear is None:
+            raise
+        raise clear from None
 
 
 def _check_settings(

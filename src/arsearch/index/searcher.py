@@ -18,6 +18,7 @@ from types import TracebackType
 from typing import Any
 
 from ..analysis import Analyzer
+from ..documents.validation import without_surrogates
 from ..errors import DocumentNotFoundError, UsageError
 from ..models import Document, FieldTable, IndexStats, Marked, Results, SortOrder
 from .autocomplete import complete
@@ -114,7 +115,7 @@ class Searcher:
         return run_search(
             self._live(),
             self._ranking,
-            query,
+            without_surrogates(query),
             limit=limit,
             page=page,
             sort=sort,
@@ -131,16 +132,21 @@ class Searcher:
         if not 1 <= limit <= MAX_SUGGESTIONS:
             raise UsageError(f"limit must be between 1 and {MAX_SUGGESTIONS}, not {limit}.")
         snapshot = self._live()
-        return complete(prefix, analyzer=snapshot.analyzer, reader=snapshot.reader, limit=limit)
+        return complete(
+            without_surrogates(prefix),
+            analyzer=snapshot.analyzer,
+            reader=snapshot.reader,
+            limit=limit,
+        )
 
     def get(self, doc_id: str) -> Document:
         """The document with id ``doc_id``; raises DocumentNotFoundError."""
         if not isinstance(doc_id, str):
             raise TypeError(f"A document id must be a string, not {type(doc_id).__name__}.")
         snapshot = self._live()
-        blob = snapshot.reader.get(doc_id)
+        blob = None if without_surrogates(doc_id) != doc_id else snapshot.reader.get(doc_id)
         if blob is None:
-            raise DocumentNotFoundError(doc_id)
+            raise DocumentNotFoundError(without_surrogates(doc_id))
         return snapshot.codec.unpack(blob)
 
     def ids(self) -> list[str]:
@@ -154,8 +160,10 @@ class Searcher:
         hits; the text's line breaks are kept. Raises DocumentNotFoundError, and
         QueryTooLongError for an over-long query.
         """
+        if not isinstance(query, str):
+            raise TypeError(f"query must be a string, not {type(query).__name__}.")
         document = self.get(doc_id)
-        return highlight(self._live(), self._ranking, document, query)
+        return highlight(self._live(), self._ranking, document, without_surrogates(query))
 
     def stats(self) -> IndexStats:
         """Documents, engine, analyzer, size on disk and last commit."""
