@@ -14,7 +14,13 @@ from typing import Any
 from flask import Response, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from ..errors import DocumentNotFoundError, NoIndexError, QueryTooLongError, UsageError
+from ..errors import (
+    DocumentNotFoundError,
+    NoIndexError,
+    QueryTooComplexError,
+    QueryTooLongError,
+    UsageError,
+)
 from .state import current_holder
 
 __all__ = [
@@ -61,6 +67,8 @@ def describe(error: Exception) -> Problem:
         return Problem(503, "no_index", error.for_cli())
     if isinstance(error, QueryTooLongError):
         return Problem(400, "query_too_long", error.for_cli())
+    if isinstance(error, QueryTooComplexError):
+        return Problem(400, "query_too_complex", error.for_cli())
     if isinstance(error, UsageError):
         return Problem(400, "bad_parameter", error.for_cli())
     if isinstance(error, DocumentNotFoundError):
