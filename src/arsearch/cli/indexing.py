@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 import time
@@ -112,6 +113,11 @@ def index_command(
             err=True,
         )
         sys.exit(EXIT_INTERRUPTED)
+    except BaseException:
+        # A full disk, say: release the lock and drop a rebuild before the error is shown.
+        with contextlib.suppress(Exception):
+            index.close(discard=True)
+        raise
     progress.done()
     index.close()
     if too_large:

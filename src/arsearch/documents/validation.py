@@ -29,6 +29,7 @@ __all__ = [
     "TEXT_FIELDS",
     "build_document",
     "derive_id",
+    "extra_problem",
     "id_problem",
     "size_reason",
     "without_surrogates",
@@ -76,6 +77,38 @@ def _character_problem(char: str) -> str:
     if "\ud800" <= char <= "\udfff":
         return f"holds a lone surrogate (U+{ord(char):04X}), which is not text"
     return f"holds a control character (U+{ord(char):04X})"
+
+
+def extra_problem(extra: Any) -> str | None:
+    """Why a document's ``extra`` fields cannot be stored as JSON, or None.
+
+    >>> import datetime
+    >>> extra_problem({"tags": ["a"]}) is None
+    True
+    >>> extra_problem({"when": datetime.date(2021, 3, 5)})
+    "field 'when' holds a date, which is not a JSON value"
+    """
+    if not isinstance(extra, Mapping):
+        return f"extra must be a mapping, not {type(extra).__name__}"
+    for name, value in extra.items():
+        if not isinstance(name, str):
+            return f"extra field names must be strings, not {type(name).__name__}"
+        # Nesting first: it bounds the walk below, even through a list that holds itself.
+        problem = _nested_problem(name, value, True)
+        if problem is not None:
+            return problem
+        stack = [value]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, Mapping):
+                if not all(isinstance(key, str) for key in item):
+                    return f"field '{name}' holds an object whose keys are not all strings"
+                stack.extend(item.values())
+            elif isinstance(item, (list, tuple)):
+                stack.extend(item)
+            elif item is not None and not isinstance(item, (str, int, float)):
+                return f"field '{name}' holds a {type(item).__name__}, which is not a JSON value"
+    return None
 
 
 def without_surrogates(text: str) -> str:
@@ -193,10 +226,10 @@ def _nested_problem(name: str, value: Any, escapes: bool) -> str | None:
             bad = _SURROGATE.search(item) if escapes else None
             if bad is not None:
                 return f"field '{shown}' {_character_problem(bad.group())}"
-        elif isinstance(item, (list, dict)):
+        elif isinstance(item, (list, tuple, Mapping)):
             if depth > MAX_NESTING:
                 return f"field '{shown}' is nested more than {MAX_NESTING} levels deep"
-            children = list(item.values()) + list(item) if isinstance(item, dict) else item
+            children = [*item.values(), *item] if isinstance(item, Mapping) else item
             stack.extend((child, depth + 1) for child in children)
     return None
 

@@ -15,7 +15,7 @@ from types import TracebackType
 from typing import Any
 
 from ..analysis import DEFAULT_STEMMER, Analyzer
-from ..documents.validation import id_problem, without_surrogates
+from ..documents.validation import extra_problem, id_problem, without_surrogates
 from ..engines import ENGINES, Engine, EngineWriter, get_factory
 from ..errors import (
     IndexFormatError,
@@ -204,10 +204,12 @@ class Index:
         chosen = _analyzer_for(analyzer, stemmer, fold_hamza)
         if not isinstance(fields, FieldTable):
             raise TypeError(f"fields must be a FieldTable, not {type(fields).__name__}.")
+        shown = _path(path)
         root = Path(path)
-        shown = os.fspath(path)
         with _disk(root, shown, "create"):
             root.mkdir(parents=True, exist_ok=True)
+            # Refused before the lock file is made: a folder of other files stays untouched.
+            layout.check_creatable(root, shown, overwrite)
             lock = layout.WriterLock(root, shown)
         try:
             old = layout.check_creatable(root, shown, overwrite)
@@ -252,7 +254,7 @@ class Index:
         :meth:`create`). An existing index whose engine, analysis or fields differ from
         those given is refused with the fix.
         """
-        shown = os.fspath(path)
+        shown = _path(path)
 
         def new_index() -> Index:
             return cls.create(
@@ -274,7 +276,8 @@ class Index:
             if not create:
                 raise
             return new_index()
-        opened = _Opened.load(root, marker.generation, shown)
+        with _disk(root, shown, "read"):
+            opened = _Opened.load(root, marker.generation, shown)
         _check_settings(shown, opened, engine, stemmer, analyzer, fields)
         return cls(root, shown, opened, refresh_interval=refresh_interval)
 
@@ -571,6 +574,16 @@ class Index:
         like any code that spawns processes, the calling script then needs the
         ``if __name__ == "__main__":`` guard, so the default is 1.
         """
+        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 0:
+            raise TypeError(
+                f"batch_size must be a whole number, 0 or more, not {batch_size!r:.40}."
+            )
+        if workers is not None and (
+            isinstance(workers, bool) or not isinstance(workers, int) or workers < 1
+        ):
+            raise TypeError(
+                f"workers must be a whole number, 1 or more, or None, not {workers!r:.40}."
+            )
         items = _documents(documents)
         writer = self._open_writer()
         summary = AddSummary()
@@ -740,7 +753,16 @@ def _document(item: object) -> Document:
     problem = id_problem(document.id)
     if problem is not None:
         raise UsageError(f"Document id {document.id[:60]!r} cannot be used: it {problem}.")
+    problem = extra_problem(document.extra)
+    if problem is not None:
+        raise UsageError(f"Document {document.id!r} cannot be added: {problem}.")
     return document
+
+
+def _path(path: object) -> str:
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a string or a path, not {type(path).__name__}.")
+    return os.fspath(path)
 
 
 @contextlib.contextmanager

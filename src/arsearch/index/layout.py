@@ -72,8 +72,12 @@ _GENERATION_NAME = re.compile(r"gen-[0-9a-f]{32}")
 _FORMAT_2_FILES = ("engine", "engine.tmp", "commit.json", "docstore.dict")
 
 
-# How an engine written in Rust reports an OS error: "... (os error 28)".
-_ENGINE_OS_ERROR = re.compile(r"\(os error (\d+)\)")
+# How an engine written in Rust reports an OS error: "... (os error 28)", "Os { code: 30".
+_ENGINE_OS_ERROR = re.compile(r"\(os error (\d+)\)|Os \{ code: (\d+)")
+# How Tantivy reports a writer thread that died of an I/O error it does not pass on.
+_ENGINE_WRITER_DIED = re.compile(r"io::Error|index writer was killed")
+# Free bytes under which a file system counts as full (an engine's write failed).
+_NEARLY_FULL = 64 * 1024
 _CAUSES = {
     errno.ENOSPC: "the disk is full",
     errno.EDQUOT: "the disk quota is used up",
@@ -108,7 +112,14 @@ the index keeps its last commit.
             if not inside and not os.path.realpath(root).startswith(os.path.realpath(filename)):
                 return None
     elif isinstance(error, ValueError) and (found := _ENGINE_OS_ERROR.search(str(error))):
-        number = int(found.group(1))
+        number = int(found.group(1) or found.group(2))
+    elif isinstance(error, ValueError) and _ENGINE_WRITER_DIED.search(str(error)):
+        number = _disk_trouble(root)
+        if number is None:
+            return IndexIOError(
+                f"Cannot {doing} the index at '{shown}': the engine failed to write its files "
+                f"({error})."
+            )
     else:
         return None
     if number is None:
@@ -119,6 +130,19 @@ the index keeps its last commit.
     if number in (errno.ENOSPC, errno.EDQUOT):
         message += " Free some space and run it again; the index keeps its last commit."
     return IndexIOError(message)
+
+
+def _disk_trouble(root: Path) -> int | None:
+    """ENOSPC or EROFS when the file system of ``root`` is full or read-only, else None."""
+    try:
+        info = os.statvfs(root)
+    except OSError:
+        return None
+    if info.f_flag & os.ST_RDONLY:
+        return errno.EROFS
+    if info.f_bavail * info.f_frsize < _NEARLY_FULL:
+        return errno.ENOSPC
+    return None
 
 
 def _lower_first(text: str) -> str:
