@@ -22,7 +22,14 @@ from pathlib import Path
 
 import pytest
 
-from arsearch import Document, DocumentNotFoundError, Index, UsageError
+from arsearch import (
+    Document,
+    DocumentNotFoundError,
+    Index,
+    QueryTooComplexError,
+    UsageError,
+    read_documents,
+)
 from support import SEEDS, run_cli
 
 GOOD = [
@@ -529,3 +536,56 @@ def test_no_permission_is_one_clear_line(open_folder: Path) -> None:
     finally:
         (index / "arsearch.json").chmod(0o644)
         locked.chmod(0o755)
+
+
+# -- 11.: wrong Python types are named ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "call, error, message",
+    [
+        (lambda ix: Index.open(5), TypeError, "path must be a string or a path, not int."),
+        (
+            lambda ix: Index.create(None),
+            TypeError,
+            "path must be a string or a path, not NoneType.",
+        ),
+        (
+            lambda ix: ix.add([], batch_size="10"),
+            TypeError,
+            "batch_size must be a whole number, 0 or more, not '10'.",
+        ),
+        (
+            lambda ix: ix.add([], workers=0),
+            TypeError,
+            "workers must be a whole number, 1 or more, or None, not 0.",
+        ),
+        (lambda ix: ix.highlight("a", 5), TypeError, "query must be a string, not int."),
+        (
+            lambda ix: read_documents([SEEDS], max_record_bytes="1"),
+            TypeError,
+            "max_record_bytes must be a whole number (int), not str.",
+        ),
+        (
+            lambda ix: read_documents([SEEDS], max_record_bytes=0),
+            ValueError,
+            "max_record_bytes must be 1 or more, not 0.",
+        ),
+    ],
+    ids=["open", "create", "batch-size", "workers", "highlight", "record-type", "record-value"],
+)
+def test_wrong_argument_types_are_named(
+    tmp_path: Path, call: object, error: type[Exception], message: str
+) -> None:
+    with Index.create(tmp_path / "ix") as index:
+        index.add(Document("a", "", "نص"))
+        with pytest.raises(error) as caught:
+            call(index)  # type: ignore[operator]
+        assert str(caught.value) == message
+
+
+def test_the_web_refuses_a_query_too_costly_to_prepare_with_400() -> None:
+    from arsearch.web.errors import describe
+
+    problem = describe(QueryTooComplexError("This query is too costly to answer."))
+    assert (problem.status, problem.code) == (400, "query_too_complex")
