@@ -119,7 +119,7 @@ def parse_json(
     characters is an error.
     """
     content = "".join(lines)
-    start = _JSON_SPACE.match(content).end()  # type: ignore[union-attr]
+    start = _skip_space(content, 0)
     if start == len(content):
         yield DocumentError(path, None, _EMPTY)
         return
@@ -179,7 +179,8 @@ def _json_records(
 
 
 def _skip_space(content: str, at: int) -> int:
-    return _JSON_SPACE.match(content, at).end()  # type: ignore[union-attr]
+    """Where the JSON whitespace at ``at`` ends."""
+    return _JSON_SPACE.match(content, at).end()  # type: ignore[union-attr]  # always matches
 
 
 def _located(message: str, content: str, at: int) -> str:
@@ -214,7 +215,7 @@ def parse_csv(
     """
     if csv.field_size_limit() < max_bytes:
         csv.field_size_limit(max_bytes)
-    reader = csv.reader(_bounded(lines, path), strict=True)
+    reader = csv.reader(_bounded(lines), strict=True)
     header: list[str] | None = None
     while True:
         start = reader.line_num + 1
@@ -251,7 +252,7 @@ class _OverlongRow(Exception):
         self.limit = limit
 
 
-def _bounded(lines: Iterable[str], path: str) -> Iterator[str]:
+def _bounded(lines: Iterable[str]) -> Iterator[str]:
     """``lines``, stopping at an :class:`OverlongLine` (the CSV reader cannot skip it)."""
     for number, line in enumerate(lines, start=1):
         if isinstance(line, OverlongLine):

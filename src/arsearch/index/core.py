@@ -211,27 +211,24 @@ class Index:
             # Refused before the lock file is made: a folder of other files stays untouched.
             layout.check_creatable(root, shown, overwrite)
             lock = layout.WriterLock(root, shown)
-        try:
-            old = layout.check_creatable(root, shown, overwrite)
-            current = old.get("generation") if old else None
-            layout.remove_stale_generations(root, {current} if current else set(), old or {})
-            generation = layout.make_generation(
-                root, engine, chosen.to_config(), fields.to_config()
-            )
-            factory = get_factory(engine)
-            generation.engine_dir.mkdir()
-            created = factory.create(generation.engine_dir, fields)
-            opened = _Opened(generation, created, chosen, fields, DocumentCodec())
-            if old is None:
-                layout.commit_marker(root, generation.name, 0)
+            try:
+                old = layout.check_creatable(root, shown, overwrite)
+                current = old.get("generation") if old else None
+                layout.remove_stale_generations(root, {current} if current else set(), old or {})
+                generation = layout.make_generation(
+                    root, engine, chosen.to_config(), fields.to_config()
+                )
+                factory = get_factory(engine)
+                generation.engine_dir.mkdir()
+                created = factory.create(generation.engine_dir, fields)
+                opened = _Opened(generation, created, chosen, fields, DocumentCodec())
+                if old is None:
+                    layout.commit_marker(root, generation.name, 0)
+                    lock.release()
+                    return cls(root, shown, opened, refresh_interval=refresh_interval)
+            except BaseException:
                 lock.release()
-                return cls(root, shown, opened, refresh_interval=refresh_interval)
-        except BaseException as error:
-            lock.release()
-            clear = layout.io_error(error, root, shown, "create")
-            if clear is not None:
-                raise clear from None
-            raise
+                raise
         return cls(root, shown, opened, refresh_interval=refresh_interval, lock=lock, replacing=old)
 
     @classmethod

@@ -13,7 +13,10 @@ Every query's cost is bounded by a :class:`QueryBudget`:
 - planning that still outlasts :data:`MAX_PLAN_SECONDS` is refused with
   :class:`~arsearch.errors.QueryTooComplexError`.
 
-The result's note says when the first two left forms of words out.
+The result's note says when the first two left forms of words out. Time is the query's
+own CPU time (its thread's, engine calls included): a query that waits for a core, behind
+other threads or processes, is not cut short for it, so the same query is planned the
+same way on a busy server as on a quiet one.
 """
 
 from __future__ import annotations
@@ -67,11 +70,11 @@ MAX_QUERY_EXPANSIONS = 256
 #: neighbours, no "did you mean"): no word is that long, and a lookup costs the cube
 #: of the length.
 MAX_SPELLED_LENGTH = 48
-#: Seconds of planning after which no costly lookup starts (reading the term
+#: Seconds of planning (CPU time) after which no costly lookup starts (reading the term
 #: dictionary for ``word*``, the spellings for ``word~`` and for words no document holds).
 PLAN_SECONDS = 0.3
-#: Seconds of planning after which the query is refused (only a stalled machine gets there:
-#: past PLAN_SECONDS each word costs a few dictionary probes).
+#: Seconds of planning (CPU time) after which the query is refused (past PLAN_SECONDS each
+#: word costs a few dictionary probes, so only a lookup that started just before gets there).
 MAX_PLAN_SECONDS = 0.6
 #: The note of results whose prefix or fuzzy words :data:`MAX_QUERY_EXPANSIONS` cut.
 EXPANSIONS_NOTE = (
@@ -86,7 +89,7 @@ LATE_NOTE = (
 
 
 class QueryBudget:
-    """What one query may spend on planning: expanded words in all, and time.
+    """What one query may spend on planning: expanded words in all, and CPU time.
 
     >>> budget = QueryBudget(expansions=100)
     >>> budget.take(64), budget.take(64), budget.take(64)
@@ -114,7 +117,7 @@ took over 0.0 s. Use fewer words, fewer words ending in * or ~, or longer prefix
         self.left = expansions
         self.seconds = seconds
         self.max_seconds = max_seconds
-        self.started = time.monotonic()
+        self.started = time.thread_time()
         #: Whether the bound on expansions left forms of a word out.
         self.cut = False
         #: Whether a costly lookup was skipped because time ran out.
@@ -132,7 +135,7 @@ took over 0.0 s. Use fewer words, fewer words ending in * or ~, or longer prefix
 
     def expired(self) -> bool:
         """Whether :data:`PLAN_SECONDS` have passed: costly work should not start."""
-        return time.monotonic() - self.started > self.seconds
+        return time.thread_time() - self.started >= self.seconds
 
     def affords_lookup(self) -> bool:
         """Whether a costly lookup may start now (False, and noted, once time ran out)."""
@@ -143,7 +146,7 @@ took over 0.0 s. Use fewer words, fewer words ending in * or ~, or longer prefix
 
     def check(self) -> None:
         """Raise :class:`QueryTooComplexError` once :data:`MAX_PLAN_SECONDS` have passed."""
-        if time.monotonic() - self.started > self.max_seconds:
+        if time.thread_time() - self.started >= self.max_seconds:
             raise QueryTooComplexError(
                 f"This query is too costly to answer: preparing it took over "
                 f"{self.max_seconds} s. Use fewer words, fewer words ending in * or ~, "
@@ -346,17 +349,18 @@ class _Builder:
         return words
 
     def _expanded(self, term: Term, words: list[str]) -> PlanNode | None:
+        if not words:
+            return None
         key = (tuple(words), term.field)
         node = self._expanded_nodes.get(key)
         if node is None:
-            should = tuple(
-                TermNode(exact_field, word, boost)
-                for word in words
-                for _stem_field, exact_field, boost in self._fields(term.field)
+            node = self._expanded_nodes[key] = BoolNode(
+                should=tuple(
+                    TermNode(exact_field, word, boost)
+                    for word in words
+                    for _stem_field, exact_field, boost in self._fields(term.field)
+                )
             )
-            node = BoolNode(should=should) if should else None
-            if node is not None:
-                self._expanded_nodes[key] = node
         return node
 
     def phrase(self, phrase: Phrase, positive: bool) -> PlanNode | None:
