@@ -64,6 +64,8 @@ def id_problem(doc_id: str) -> str | None:
     """
     if not doc_id:
         return "is empty"
+    if len(doc_id) <= MAX_ID_BYTES // 4 and doc_id.isprintable():
+        return None  # the usual id, quickly: at most 4 bytes a character, no control
     bad = _BAD_ID_CHARACTER.search(doc_id)
     if bad is not None:
         return _character_problem(bad.group())
@@ -193,16 +195,18 @@ def build_document(record: Any, path: str, line: int | None, *, escapes: bool = 
     problem = id_problem(doc_id)
     if problem is not None:
         raise fail(f"field 'id' {problem}")
-    strings = {"title": title, text_field: text, "date": date, "source": source}
-    strings.update({"category": category, "url": url, "author": author})
-    for name, value in strings.items():
-        bad = _SURROGATE.search(value) if escapes and value is not None else None
-        if bad is not None:
-            raise fail(f"field '{name}' {_character_problem(bad.group())}")
+    if escapes:
+        strings = {"title": title, text_field: text, "date": date, "source": source}
+        strings.update({"category": category, "url": url, "author": author})
+        for name, value in strings.items():
+            bad = _SURROGATE.search(value) if value is not None else None
+            if bad is not None:
+                raise fail(f"field '{name}' {_character_problem(bad.group())}")
     for name, value in extra.items():
-        problem = _nested_problem(name, value, escapes)
-        if problem is not None:
-            raise fail(problem)
+        if escapes or isinstance(value, (list, dict)):
+            problem = _nested_problem(name, value, escapes)
+            if problem is not None:
+                raise fail(problem)
     return Document(
         id=doc_id,
         title=title,
