@@ -60,7 +60,7 @@ fuzz: $(STAMP)
 	  --hypothesis-show-statistics
 
 soak: $(STAMP)
-	ARSEARCH_SOAK=1 $(BIN)/python -m pytest -q tests/test_concurrency.py --durations=0
+	ARSEARCH_SOAK=1 $(BIN)/python -m pytest -q -rP tests/test_concurrency.py --durations=0
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-artifacts
