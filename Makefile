@@ -12,7 +12,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 INDEX ?= index
 
-.PHONY: setup serve test test-slow lint typecheck unit browser-deps bench clean
+.PHONY: setup serve test test-slow lint typecheck unit browser-deps bench fuzz soak clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -64,6 +64,17 @@ bench: $(TEST_STAMP)
 	$(BIN)/python bench/suggestions.py --write
 	$(BIN)/python bench/web.py --write
 	$(BIN)/python bench/relevance.py --write
+	$(BIN)/python bench/slowqueries.py --write
+
+# The long runs of issue 10 (minutes each), recorded in bench/RESULTS.md: the fuzz suite
+# with thousands of cases a test, and the concurrency tests at 500 commits and 5 rebuilds.
+FUZZ_EXAMPLES ?= 3000
+fuzz: $(STAMP)
+	ARSEARCH_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q tests/test_fuzz.py \
+	  --hypothesis-show-statistics
+
+soak: $(STAMP)
+	ARSEARCH_SOAK=1 $(BIN)/python -m pytest -q -rP tests/test_concurrency.py --durations=0
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-artifacts

@@ -469,14 +469,26 @@ BAD_FILES = [
     pytest.param(
         "a.json",
         '[\n  {"text": "نص"},\n  oops\n]',
-        ["a.json: invalid JSON: Expecting value (line 3 column 3)"],
+        ["a.json:2: invalid JSON: Expecting value (line 3 column 3)"],
         id="malformed-json",
     ),
     pytest.param(
         "a.json",
         '"نص"',
-        ["a.json: expected a JSON array of objects, not str"],
-        id="json-not-array",
+        ["a.json: expected a JSON object or an array of objects, not str"],
+        id="json-neither-object-nor-array",
+    ),
+    pytest.param(
+        "a.json",
+        '[{"text": "نص"} {"text": "نص"}]',
+        ["a.json:2: invalid JSON: Expecting ',' delimiter (line 1 column 17)"],
+        id="json-missing-comma",
+    ),
+    pytest.param(
+        "a.json",
+        '[{"text": "نص"}] x',
+        ["a.json: invalid JSON: Extra data (line 1 column 18)"],
+        id="json-extra-data",
     ),
     pytest.param(
         "a.json",

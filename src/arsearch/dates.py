@@ -114,7 +114,9 @@ def date_key(value: str | None) -> int | None:
     try:
         return int(_parse(value).timestamp())
     except (ValueError, OverflowError):
-        raise UsageError(f"'{value[:40]}' is not a date: write {DATE_HINT}.") from None
+        # Shown escaped where it is not text (a lone surrogate from a command line).
+        shown = value[:40].encode("utf-8", "backslashreplace").decode("utf-8")
+        raise UsageError(f"'{shown}' is not a date: write {DATE_HINT}.") from None
 
 
 def date_bounds(date_from: str | None, date_to: str | None) -> tuple[int | None, int | None]:

@@ -18,9 +18,11 @@ __all__ = [
     "EvaluationError",
     "IndexExistsError",
     "IndexFormatError",
+    "IndexIOError",
     "IndexLockedError",
     "LocatedError",
     "NoIndexError",
+    "QueryTooComplexError",
     "QueryTooLongError",
     "Remedy",
     "SettingsError",
@@ -100,6 +102,11 @@ class IndexFormatError(ArsearchError):
     """The index on disk was written by another format version or is damaged."""
 
 
+class IndexIOError(ArsearchError):
+    """The index's files cannot be read or written: a full disk, a read-only folder, no
+    permission. The message names the path and the cause."""
+
+
 class IndexLockedError(ArsearchError):
     """Another writer holds the index's writer lock."""
 
@@ -111,6 +118,10 @@ class SettingsError(UsageError):
 
 class QueryTooLongError(UsageError):
     """A query longer than the configured bound."""
+
+
+class QueryTooComplexError(UsageError):
+    """A query whose planning outlasts its deadline (too many costly words)."""
 
 
 class LocatedError(ArsearchError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 import time
@@ -9,6 +10,7 @@ import time
 import click
 
 from ..analysis import STEMMERS
+from ..documents.validation import DEFAULT_MAX_RECORD_BYTES
 from ..engines import ENGINES
 from ..errors import DocumentError, UsageError
 from ..index import DEFAULT_BATCH_SIZE, AddSummary, Index
@@ -70,6 +72,9 @@ def progress_line(summary: AddSummary, elapsed: float) -> str:
     return " · ".join(parts)
 
 
+_MIB = 1024 * 1024
+
+
 class Progress:
     """Indexing progress on standard error: on a terminal, one line redrawn several times a
     second; otherwise a line every ``every`` seconds."""
@@ -112,6 +117,13 @@ class Progress:
     is_flag=True,
     help="Also delete the documents whose source file is gone, or no longer holds them.",
 )
+@click.option(
+    "--max-record-mb",
+    type=click.IntRange(1),
+    default=DEFAULT_MAX_RECORD_BYTES // _MIB,
+    show_default=True,
+    help="Skip records larger than this (a JSON Lines or CSV line, a text file).",
+)
 @click.option("--progress-every", type=float, default=LINE_SECONDS, hidden=True)
 def index_command(
     paths: tuple[str, ...],
@@ -121,6 +133,7 @@ def index_command(
     rebuild: bool,
     strict: bool,
     prune: bool,
+    max_record_mb: int,
     progress_every: float,
 ) -> None:
     """Add the articles in PATH... (folders or .txt/.md/.jsonl[.gz]/.json/.csv files).
@@ -131,8 +144,11 @@ def index_command(
     started = time.perf_counter()
     index = Index.open(index_dir, create=True, overwrite=rebuild, engine=engine, stemmer=stemmer)
     skipped: list[str] = []
+    too_large = False
 
     def on_error(error: DocumentError) -> None:
+        nonlocal too_large
+        too_large = too_large or "over the size limit" in error.reason
         skipped.append(str(error))
         progress.done()
         click.echo(f"skipped: {error}", err=True)
@@ -148,6 +164,7 @@ def index_command(
             prune=prune,
             on_error=None if strict else on_error,
             on_notice=on_notice,
+            max_record_bytes=max_record_mb * _MIB,
             batch_size=0 if strict else DEFAULT_BATCH_SIZE,
             progress=progress,
             workers=None,
@@ -171,8 +188,15 @@ def index_command(
             err=True,
         )
         sys.exit(EXIT_INTERRUPTED)
+    except BaseException:
+        # A full disk, say: release the lock and drop a rebuild before the error is shown.
+        with contextlib.suppress(Exception):
+            index.close(discard=True)
+        raise
     progress.done()
     index.close()
+    if too_large:
+        click.echo("note: to read larger records, raise --max-record-mb", err=True)
     seconds = time.perf_counter() - started
     changed = summary.added or summary.updated or summary.pruned or rebuild
     click.echo(

@@ -10,13 +10,15 @@ import contextlib
 import gzip
 import io
 import os
+import stat
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 
 from ..errors import DocumentError
 from ..models import Document
 from .decoding import decoded_lines
-from .formats import Item, parse_csv, parse_json_array, parse_jsonl, parse_text
+from .formats import Item, parse_csv, parse_json, parse_jsonl, parse_text
+from .validation import DEFAULT_MAX_RECORD_BYTES
 
 __all__ = [
     "STREAM_FORMATS",
@@ -85,7 +87,7 @@ def total_size(paths: Iterable[str | os.PathLike[str]]) -> int:
     total = 0
     for given in paths:
         shown = os.fspath(given)
-        files = _walk(shown) if os.path.isdir(shown) else [shown]
+        files = _walk(shown, None) if os.path.isdir(shown) else [shown]
         for path in files:
             if isinstance(path, str) and _suffix(path) is not None:
                 with contextlib.suppress(OSError):
@@ -99,15 +101,18 @@ def read_documents(
     on_error: Callable[[DocumentError], None] | None = None,
     on_notice: Callable[[str], None] | None = None,
     progress: ReadProgress | None = None,
+    max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
 ) -> Iterator[Document]:
     """Stream the documents of files and directories, in order, one at a time.
 
     A directory is read recursively in sorted name order; hidden files and
     directories (name starting with ``.``), files whose names do not end in
     one of :data:`SUPPORTED_SUFFIXES` and symbolic links to directories are
-    skipped. A file named explicitly must have a supported ending. See
-    :func:`read_file` for the formats and for how ids are made; ids of
-    ``.txt`` and ``.md`` files are relative to the directory given.
+    skipped; so are named pipes, devices and sockets, with a notice. A file named
+    explicitly must be a regular file with a supported ending. See
+    :func:`read_file` for the formats, for how ids are made and for
+    ``max_record_bytes``; ids of ``.txt`` and ``.md`` files are relative to the
+    directory given.
 
     Each bad record, unreadable file or missing path is a :class:`DocumentError`
     whose text is ``path:line: reason``, the path being the one given joined
@@ -132,7 +137,16 @@ def read_documents(
     if isinstance(paths, (str, bytes, os.PathLike)):
         # A lone string would otherwise be read one character at a time.
         raise TypeError("paths must be a list of paths, not a single path")
-    return _read_all(paths, on_error, on_notice, progress)
+    _check_limit(max_record_bytes)
+    return _read_all(paths, on_error, on_notice, progress, max_record_bytes)
+
+
+def _check_limit(max_record_bytes: object) -> None:
+    if isinstance(max_record_bytes, bool) or not isinstance(max_record_bytes, int):
+        kind = type(max_record_bytes).__name__
+        raise TypeError(f"max_record_bytes must be a whole number (int), not {kind}.")
+    if max_record_bytes < 1:
+        raise ValueError(f"max_record_bytes must be 1 or more, not {max_record_bytes}.")
 
 
 def read_file(
@@ -142,6 +156,7 @@ def read_file(
     on_error: Callable[[DocumentError], None] | None = None,
     on_notice: Callable[[str], None] | None = None,
     progress: ReadProgress | None = None,
+    max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
 ) -> Iterator[Document]:
     """Stream the documents of one file; errors and ``progress`` are handled as in
     :func:`read_documents`.
@@ -153,8 +168,9 @@ def read_file(
       relative to ``root`` (default: the file's directory) without the ending,
       with ``/`` separators: ``news/2021/cairo``.
     - ``.jsonl``, ``.jsonl.gz``: one JSON object per line, read line by line.
-    - ``.json``: a top-level array of objects; ``line`` in errors is the
-      1-based record number. The file is parsed whole.
+    - ``.json``: one JSON object (one document), or a top-level array of
+      objects; ``line`` in errors is the 1-based record number. The file is
+      read whole, its records decoded one by one.
     - ``.csv``: a header row, then one record per row; ``line`` is where the
       record starts, the header being line 1. Empty cells are missing fields.
 
@@ -169,6 +185,13 @@ def read_file(
     Windows-1256, with a notice. A file with NUL bytes (and no UTF-16 BOM) or
     full of control characters is rejected as ``binary file, not text``.
 
+    A record larger than ``max_record_bytes`` (default
+    :data:`~arsearch.documents.validation.DEFAULT_MAX_RECORD_BYTES`, 4 MiB) is
+    skipped with an error, and never held in memory whole: a JSON Lines or CSV
+    line, a ``.txt`` or ``.md`` file, one record of a ``.json`` file. An id must
+    not be empty, hold a control character or pass 512 bytes; fields are nested
+    at most 32 levels deep; no string may hold a lone surrogate.
+
     >>> import pathlib, tempfile
     >>> with tempfile.TemporaryDirectory() as folder:
     ...     news = pathlib.Path(folder, "news.jsonl")
@@ -176,11 +199,12 @@ def read_file(
     ...     [doc.id for doc in read_file(news)]
     ['7']
     """
+    _check_limit(max_record_bytes)
     shown = os.fspath(path)
     base = None if root is None else os.fspath(root)
     if progress is not None:
         progress._start(shown)
-    for item in _file_items(shown, base, on_notice, progress):
+    for item in _file_items(shown, base, on_notice, progress, max_record_bytes):
         if isinstance(item, DocumentError):
             _report(item, on_error)
         else:
@@ -196,12 +220,14 @@ def read_stream(
     name: str = "<stream>",
     on_error: Callable[[DocumentError], None] | None = None,
     on_notice: Callable[[str], None] | None = None,
+    max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
 ) -> Iterator[Document]:
     """Stream the documents of an open binary stream (an HTTP request's body, a pipe).
 
     ``format`` is ``"jsonl"`` (one object per line) or ``"json"`` (an array of
     objects, or one object); the text is decoded and every record checked
-    exactly as in a ``.jsonl`` or ``.json`` file, and errors are handled as in
+    exactly as in a ``.jsonl`` or ``.json`` file (records over ``max_record_bytes``
+    included), and errors are handled as in
     :func:`read_documents`, ``name`` standing for the path.
 
     >>> import io
@@ -212,8 +238,13 @@ def read_stream(
     """
     if format not in STREAM_FORMATS:
         raise ValueError(f"format must be one of {', '.join(STREAM_FORMATS)}, not {format!r}")
-    lines = decoded_lines(stream, name, on_notice)
-    items = parse_jsonl(lines, name) if format == "jsonl" else parse_json_array(lines, name)
+    _check_limit(max_record_bytes)
+    if format == "jsonl":
+        lines = decoded_lines(stream, name, on_notice, max_line=max_record_bytes)
+        items = parse_jsonl(lines, name)
+    else:
+        lines = decoded_lines(stream, name, on_notice)
+        items = parse_json(lines, name, max_bytes=max_record_bytes, whole=True)
     try:
         for item in items:
             if isinstance(item, DocumentError):
@@ -229,26 +260,38 @@ def _read_all(
     on_error: Callable[[DocumentError], None] | None,
     on_notice: Callable[[str], None] | None,
     progress: ReadProgress | None,
+    max_record_bytes: int,
 ) -> Iterator[Document]:
     for given in paths:
         shown = os.fspath(given)
         if not os.path.isdir(shown):
-            yield from read_file(shown, on_error=on_error, on_notice=on_notice, progress=progress)
+            yield from read_file(
+                shown,
+                on_error=on_error,
+                on_notice=on_notice,
+                progress=progress,
+                max_record_bytes=max_record_bytes,
+            )
             continue
         found = False
-        for entry in _walk(shown):
+        for entry in _walk(shown, on_notice):
             if isinstance(entry, DocumentError):
                 _report(entry, on_error)
                 continue
             found = True
             yield from read_file(
-                entry, root=shown, on_error=on_error, on_notice=on_notice, progress=progress
+                entry,
+                root=shown,
+                on_error=on_error,
+                on_notice=on_notice,
+                progress=progress,
+                max_record_bytes=max_record_bytes,
             )
         if not found and on_notice is not None:
             on_notice(f"{shown}: no files to read (expected {', '.join(SUPPORTED_SUFFIXES)})")
 
 
-def _walk(directory: str) -> Iterator[str | DocumentError]:
+def _walk(directory: str, on_notice: Callable[[str], None] | None) -> Iterator[str | DocumentError]:
     """The readable files under ``directory``, depth first in sorted name order."""
     try:
         with os.scandir(directory) as scan:
@@ -262,9 +305,32 @@ def _walk(directory: str) -> Iterator[str | DocumentError]:
         path = os.path.join(directory, entry.name)
         # Symbolic links to directories are not followed: they can form loops.
         if entry.is_dir(follow_symlinks=False):
-            yield from _walk(path)
-        elif entry.is_file() and _suffix(entry.name) is not None:
+            yield from _walk(path, on_notice)
+            continue
+        if _suffix(entry.name) is None:
+            continue
+        try:
+            mode = entry.stat().st_mode  # follows a link to a file
+        except OSError as err:  # a dangling link, a loop of links
+            yield DocumentError(path, None, _os_reason(err))
+            continue
+        if stat.S_ISREG(mode):
             yield path
+        elif not stat.S_ISDIR(mode) and on_notice is not None:
+            on_notice(f"{path}: skipped, {_not_regular(mode)}")
+
+
+def _not_regular(mode: int) -> str:
+    """What a file that is not a regular file is, as a reason."""
+    if stat.S_ISFIFO(mode):
+        kind = "a named pipe"
+    elif stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        kind = "a device"
+    elif stat.S_ISSOCK(mode):
+        kind = "a socket"
+    else:
+        kind = "not a file"
+    return f"not a regular file ({kind})"
 
 
 def _file_items(
@@ -272,29 +338,39 @@ def _file_items(
     root: str | None,
     on_notice: Callable[[str], None] | None,
     progress: ReadProgress | None,
+    max_record_bytes: int,
 ) -> Iterator[Item]:
     try:
-        if os.path.isdir(path):
+        mode = os.stat(path).st_mode  # a missing file is reported as missing, whatever its name
+        if stat.S_ISDIR(mode):
             yield DocumentError(path, None, "is a directory; read it with read_documents()")
             return
         suffix = _suffix(path)
         if suffix is None:
-            os.stat(path)  # a missing file is reported as missing, whatever its name
             expected = ", ".join(SUPPORTED_SUFFIXES)
             yield DocumentError(path, None, f"unsupported file type (expected {expected})")
             return
+        if not stat.S_ISREG(mode):
+            # Opening a named pipe with no writer would wait for ever.
+            yield DocumentError(path, None, _not_regular(mode))
+            return
+        bounded = (
+            max_record_bytes if suffix in (".jsonl", ".jsonl.gz", ".csv", ".txt", ".md") else None
+        )
         with _open(path, suffix) as raw:
             if progress is not None:
                 # The compressed position for a .gz file: what its size on disk counts.
                 progress._stream = getattr(raw, "fileobj", None) or raw
-            lines = decoded_lines(raw, path, on_notice)
+            lines = decoded_lines(raw, path, on_notice, max_line=bounded)
             if suffix in (".txt", ".md"):
                 doc_id = _article_id(path, root, suffix)
-                yield from parse_text(lines, path, doc_id, markdown=suffix == ".md")
+                yield from parse_text(
+                    lines, path, doc_id, markdown=suffix == ".md", max_bytes=max_record_bytes
+                )
             elif suffix == ".json":
-                yield from parse_json_array(lines, path)
+                yield from parse_json(lines, path, max_bytes=max_record_bytes)
             elif suffix == ".csv":
-                yield from parse_csv(lines, path)
+                yield from parse_csv(lines, path, max_bytes=max_record_bytes)
             else:
                 yield from parse_jsonl(lines, path)
     except DocumentError as err:

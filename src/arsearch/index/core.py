@@ -16,10 +16,17 @@ from typing import Any
 
 from ..analysis import DEFAULT_STEMMER, Analyzer
 from ..documents import ReadProgress, read_documents, total_size
+from ..documents.validation import (
+    DEFAULT_MAX_RECORD_BYTES,
+    extra_problem,
+    id_problem,
+    without_surrogates,
+)
 from ..engines import ENGINES, Engine, EngineDocument, EngineWriter, get_factory
 from ..errors import (
     DocumentError,
     IndexFormatError,
+    IndexIOError,
     IndexLockedError,
     NoIndexError,
     Remedy,
@@ -243,35 +250,40 @@ class Index:
         options = IndexOptions(stem_positions=stem_positions, spellings=spellings)  # type: ignore[arg-type]
         if not isinstance(fields, FieldTable):
             raise TypeError(f"fields must be a FieldTable, not {type(fields).__name__}.")
+        shown = _path(path)
         root = Path(path)
-        shown = os.fspath(path)
-        made_folder = not root.exists()
-        root.mkdir(parents=True, exist_ok=True)
-        lock = layout.WriterLock(root, shown)
-        try:
-            old = layout.check_creatable(root, shown, overwrite)
-            current = old.get("generation") if old else None
-            layout.remove_stale_generations(root, {current} if current else set(), old or {})
-            generation = layout.make_generation(
-                root,
-                engine,
-                chosen.to_config(),
-                fields.to_config(),
-                None if options.is_default() else options.to_config(),
-            )
-            factory = get_factory(engine)
-            generation.engine_dir.mkdir()
-            created = factory.create(
-                generation.engine_dir, fields, stem_positions=options.stem_positions
-            )
-            opened = _Opened(generation, created, chosen, fields, DocumentCodec(), options)
-            if old is None:
-                layout.commit_marker(root, generation.name, 0)
+        with _disk(root, shown, "create"):
+            made_folder = not root.exists()
+            root.mkdir(parents=True, exist_ok=True)
+            # Refused before the lock file is made: a folder of other files stays untouched.
+            layout.check_creatable(root, shown, overwrite)
+            lock = layout.WriterLock(root, shown)
+            try:
+                old = layout.check_creatable(root, shown, overwrite)
+                current = old.get("generation") if old else None
+                layout.remove_stale_generations(root, {current} if current else set(), old or {})
+                generation = layout.make_generation(
+                    root,
+                    engine,
+                    chosen.to_config(),
+                    fields.to_config(),
+                    None if options.is_default() else options.to_config(),
+                )
+                factory = get_factory(engine)
+                generation.engine_dir.mkdir()
+                created = factory.create(
+                    generation.engine_dir, fields, stem_positions=options.stem_positions
+                )
+                opened = _Opened(generation, created, chosen, fields, DocumentCodec(), options)
+                if old is None:
+                    layout.commit_marker(root, generation.name, 0)
+                    lock.release()
+                    return cls(
+                        root, shown, opened, refresh_interval=refresh_interval, made=made_folder
+                    )
+            except BaseException:
                 lock.release()
-                return cls(root, shown, opened, refresh_interval=refresh_interval, made=made_folder)
-        except BaseException:
-            lock.release()
-            raise
+                raise
         return cls(root, shown, opened, refresh_interval=refresh_interval, lock=lock, replacing=old)
 
     @classmethod
@@ -294,7 +306,7 @@ class Index:
         :meth:`create`). An existing index whose engine, analysis or fields differ from
         those given is refused with the fix.
         """
-        shown = os.fspath(path)
+        shown = _path(path)
 
         def new_index() -> Index:
             return cls.create(
@@ -316,7 +328,8 @@ class Index:
             if not create:
                 raise
             return new_index()
-        opened = _Opened.load(root, marker.generation, shown)
+        with _disk(root, shown, "read"):
+            opened = _Opened.load(root, marker.generation, shown)
         _check_settings(shown, opened, engine, stemmer, analyzer, fields)
         return cls(root, shown, opened, refresh_interval=refresh_interval)
 
@@ -342,7 +355,8 @@ class Index:
                 self._writer.close()
                 self._writer = None
             if self._replacing is not None:
-                self._finish_rebuild(discard)
+                with self._disk():
+                    self._finish_rebuild(discard)
         finally:
             snapshot, self._snapshot = self._snapshot, None
             if snapshot is not None:
@@ -498,16 +512,20 @@ class Index:
                 if opened.generation.name != marker.generation:
                     opened = _Opened.load(self.path, marker.generation, self._shown)
                 return self._snapshot_of(opened, stamp, marker)
-            except IndexFormatError as error:
+            except (IndexFormatError, IndexIOError) as error:
                 failure = error
                 if layout.marker_stamp(self.path) == stamp:
                     raise
             except Exception as error:
                 # A writer in another process may remove the files of a commit it
                 # just replaced while this reader opens them (or a rebuild swaps the
-                # generation): read the newest state again, after a short wait.
+                # generation): read the newest state again, after a short wait. Other
+                # OS errors (permissions, a failing disk) are told as they are.
                 failure = error
                 if layout.marker_stamp(self.path) == stamp:
+                    clear = layout.io_error(error, self.path, self._shown, "read")
+                    if clear is not None and not _vanished(error):
+                        raise clear from None
                     time.sleep(0.005 * 2**attempt)
         raise IndexFormatError(
             f"The index at '{self._shown}' cannot be read ({failure}).",
@@ -650,29 +668,35 @@ class Index:
 
     # -- writing -------------------------------------------------------------
 
+    def _disk(self, doing: str = "write to") -> contextlib.AbstractContextManager[None]:
+        """OS errors (a full disk, a read-only folder...) as one clear IndexIOError."""
+        return _disk(self.path, self._shown, doing)
+
     def _start_writing(self) -> SourceFiles:
         """Take the writer lock (once); the source files of the generation written to."""
         self._check_open()
-        if self._lock is None:
-            self._lock = layout.WriterLock(self.path, self._shown)
-            try:
-                # With the lock, the marker stays as it is: write to the generation
-                # it names, and remove any a crashed rebuild left beside it.
-                current = self._install(force=True).marker.generation
-                layout.remove_stale_generations(self.path, {current}, {})
-            except BaseException:
-                self._lock.release()
-                self._lock = None
-                raise
-        if self._sources is None:
-            self._sources = SourceFiles(self._opened.generation.path)
+        with self._disk():
+            if self._lock is None:
+                self._lock = layout.WriterLock(self.path, self._shown)
+                try:
+                    # With the lock, the marker stays as it is: write to the generation
+                    # it names, and remove any a crashed rebuild left beside it.
+                    current = self._install(force=True).marker.generation
+                    layout.remove_stale_generations(self.path, {current}, {})
+                except BaseException:
+                    self._lock.release()
+                    self._lock = None
+                    raise
+            if self._sources is None:
+                self._sources = SourceFiles(self._opened.generation.path)
         return self._sources
 
     def _engine_writer(self) -> EngineWriter:
         """The engine's writer, opened at the first change (opening one may write files)."""
         self._start_writing()
         if self._writer is None:
-            self._writer = self._opened.engine.writer()
+            with self._disk():
+                self._writer = self._opened.engine.writer()
         return self._writer
 
     def _put(self, document: EngineDocument) -> None:
@@ -709,6 +733,7 @@ class Index:
         prune: bool = False,
         on_error: Callable[[DocumentError], None] | None = None,
         on_notice: Callable[[str], None] | None = None,
+        max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
         batch_size: int = DEFAULT_BATCH_SIZE,
         progress: Callable[[AddSummary], None] | None = None,
         workers: int | None = 1,
@@ -718,7 +743,8 @@ class Index:
 
         A path that does not exist raises UsageError before anything is read. Each bad
         record goes to ``on_error`` (without it, the first one raises DocumentError);
-        ``on_notice`` hears one-line notes. ``progress`` sees the summary after each
+        ``on_notice`` hears one-line notes; records over ``max_record_bytes`` are bad
+        records. ``progress`` sees the summary after each
         document, with :attr:`AddSummary.bytes_read` of :attr:`AddSummary.bytes_total`.
 
         ``prune=True`` then deletes the documents whose source file is gone, and those
@@ -746,6 +772,7 @@ class Index:
             paths,
             on_error=report if on_error is not None else None,
             on_notice=on_notice,
+            max_record_bytes=max_record_bytes,
             progress=reading,
         )
         seen: dict[str, set[str]] = {}
@@ -804,20 +831,38 @@ class Index:
         progress: Callable[[AddSummary], None] | None,
         workers: int | None,
     ) -> AddSummary:
+        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 0:
+            raise TypeError(
+                f"batch_size must be a whole number, 0 or more, not {batch_size!r:.40}."
+            )
+        if workers is not None and (
+            isinstance(workers, bool) or not isinstance(workers, int) or workers < 1
+        ):
+            raise TypeError(
+                f"workers must be a whole number, 1 or more, or None, not {workers!r:.40}."
+            )
         self._start_writing()
-        items = self._prepare_codec(items)
-        pipeline = DocumentPipeline(
-            self._opened.analyzer,
-            self._opened.codec,
-            self._opened.fields,
-            self._put,
-            workers=default_workers() if workers is None else workers,
-        )
-        try:
-            self._add_all(items, pipeline, summary, batch_size, progress)
-            pipeline.flush()
-        finally:
-            pipeline.close()
+        with self._disk():
+            items = self._prepare_codec(items)
+            pipeline = DocumentPipeline(
+                self._opened.analyzer,
+                self._opened.codec,
+                self._opened.fields,
+                self._put,
+                workers=default_workers() if workers is None else workers,
+            )
+            try:
+                self._add_all(items, pipeline, summary, batch_size, progress)
+                pipeline.flush()
+            except UnicodeEncodeError as error:
+                # A lone surrogate in a text field: a str that is not text.
+                raise UsageError(
+                    "A document holds a lone surrogate "
+                    f"(U+{ord(error.object[error.start]):04X}), which is not text; "
+                    "the documents from it on were not added."
+                ) from None
+            finally:
+                pipeline.close()
         return summary
 
     def _add_all(
@@ -860,16 +905,22 @@ class Index:
     ) -> None:
         known = not fresh and snapshot.reader.contains(document.id)
         encoded = digest = None
-        if known:
-            # Only a committed version needs the hash now, to compare with;
-            # a new document is hashed where it is analyzed.
-            encoded = encode_document(document)
-            digest = content_hash(encoded)
-        if known and snapshot.reader.contains(document.id, digest):
-            summary.unchanged += 1
-            return
-        # Only a document already committed needs deleting first.
-        pipeline.put(document, encoded, digest, replaces=known)
+        try:
+            if known:
+                # Only a committed version needs the hash now, to compare with;
+                # a new document is hashed where it is analyzed.
+                encoded = encode_document(document)
+                digest = content_hash(encoded)
+            if known and snapshot.reader.contains(document.id, digest):
+                summary.unchanged += 1
+                return
+            # Only a document already committed needs deleting first.
+            pipeline.put(document, encoded, digest, replaces=known)
+        except UnicodeEncodeError as error:
+            raise UsageError(
+                f"Document {document.id!r} cannot be added: it holds a lone surrogate "
+                f"(U+{ord(error.object[error.start]):04X}), which is not text."
+            ) from None
         if known:
             summary.updated += 1
         else:
@@ -900,10 +951,13 @@ class Index:
         if not isinstance(doc_id, str):
             raise TypeError(f"A document id must be a string, not {type(doc_id).__name__}.")
         sources = self._start_writing()
+        if without_surrogates(doc_id) != doc_id:
+            return False  # no index term can hold it, so no document has it
         with self._reading() as snapshot:
             if not snapshot.reader.contains(doc_id):
                 return False
-        self._engine_writer().delete(doc_id)
+        with self._disk():
+            self._engine_writer().delete(doc_id)
         sources.note(doc_id, None)
         self._pending += 1
         return True
@@ -919,21 +973,22 @@ class Index:
             if self._sources is not None:
                 self._sources.flush()  # where unchanged documents now come from
             return
-        self._engine_writer().commit()
-        self._pending = 0
-        self._uncommitted.clear()
-        self._committed = True
-        if self._sources is not None:
-            self._sources.flush()
-        self._derive_spellings()
-        if self._replacing is None:
-            reader = self._opened.engine.reader()
-            try:
-                documents = reader.count()
-            finally:
-                reader.close()
-            layout.commit_marker(self.path, self._opened.generation.name, documents)
-            _note_local_commit(self._key)
+        with self._disk():
+            self._engine_writer().commit()
+            self._pending = 0
+            self._uncommitted.clear()
+            self._committed = True
+            if self._sources is not None:
+                self._sources.flush()
+            self._derive_spellings()
+            if self._replacing is None:
+                reader = self._opened.engine.reader()
+                try:
+                    documents = reader.count()
+                finally:
+                    reader.close()
+                layout.commit_marker(self.path, self._opened.generation.name, documents)
+                _note_local_commit(self._key)
         self._install(force=True)
 
     def _derive_spellings(self) -> None:
@@ -979,10 +1034,40 @@ def _documents(
 
 def _document(item: object) -> Document:
     if isinstance(item, Document):
-        return item
-    if isinstance(item, Mapping):
-        return Document.from_dict(item)
-    raise TypeError(f"Index.add takes Document objects or mappings, not {type(item).__name__}.")
+        document = item
+    elif isinstance(item, Mapping):
+        document = Document.from_dict(item)
+    else:
+        raise TypeError(f"Index.add takes Document objects or mappings, not {type(item).__name__}.")
+    problem = id_problem(document.id)
+    if problem is not None:
+        raise UsageError(f"Document id {document.id[:60]!r} cannot be used: it {problem}.")
+    problem = extra_problem(document.extra)
+    if problem is not None:
+        raise UsageError(f"Document {document.id!r} cannot be added: {problem}.")
+    return document
+
+
+def _path(path: object) -> str:
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a string or a path, not {type(path).__name__}.")
+    return os.fspath(path)
+
+
+def _vanished(error: BaseException) -> bool:
+    """Whether ``error`` says a file is missing (one a writer replaced meanwhile)."""
+    return isinstance(error, FileNotFoundError) or "(os error 2)" in str(error)
+
+
+@contextlib.contextmanager
+def _disk(root: Path, shown: str, doing: str) -> Iterator[None]:
+    try:
+        yield
+    except (OSError, ValueError) as error:
+        clear = layout.io_error(error, root, shown, doing)
+        if clear is None:
+            raise
+        raise clear from None
 
 
 def _check_settings(

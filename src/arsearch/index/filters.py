@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..dates import date_bounds
+from ..documents.validation import without_surrogates
 from ..engines import FilterSpec
 from ..errors import UsageError
 from ..models import FieldTable
@@ -83,6 +84,11 @@ def filters_from(mapping: Mapping[str, Any] | None, fields: FieldTable) -> Filte
 def filter_spec(filters: Filters) -> FilterSpec:
     """The engine's form of ``filters``: date ranges as seconds covering whole days."""
     return FilterSpec(
-        keywords={name: items for name, items in filters.values.items() if items},
+        # A lone surrogate (an undecodable byte of a command line) matches nothing.
+        keywords={
+            name: tuple(without_surrogates(item) for item in items)
+            for name, items in filters.values.items()
+            if items
+        },
         ranges={name: date_bounds(low, high) for name, (low, high) in filters.ranges.items()},
     )

@@ -38,6 +38,7 @@ from typing import IO, Any
 from ..errors import (
     IndexExistsError,
     IndexFormatError,
+    IndexIOError,
     IndexLockedError,
     NoIndexError,
     Remedy,
@@ -54,6 +55,7 @@ __all__ = [
     "check_creatable",
     "commit_marker",
     "directory_size",
+    "io_error",
     "make_generation",
     "marker_stamp",
     "read_marker",
@@ -76,6 +78,83 @@ DICTIONARY_FILE = "docstore.dict"
 _GENERATION_NAME = re.compile(r"gen-[0-9a-f]{32}")
 # What format 2 kept at the top of the directory, named by its marker.
 _FORMAT_2_FILES = ("engine", "engine.tmp", "commit.json", "docstore.dict")
+
+
+# How an engine written in Rust reports an OS error: "... (os error 28)", "Os { code: 30".
+_ENGINE_OS_ERROR = re.compile(r"\(os error (\d+)\)|Os \{ code: (\d+)")
+# How Tantivy reports a writer thread that died of an I/O error it does not pass on.
+_ENGINE_WRITER_DIED = re.compile(r"io::Error|index writer was killed")
+# Free bytes under which a file system counts as full (an engine's write failed).
+_NEARLY_FULL = 64 * 1024
+_CAUSES = {
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "the disk quota is used up",
+    errno.EROFS: "the file system is read-only",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "permission denied",
+}
+
+
+def io_error(error: BaseException, root: Path, shown: str, doing: str) -> IndexIOError | None:
+    """The one-line error for an OS error met while ``doing`` ("write to", "read") the index
+    at ``root``, or None when ``error`` is not one (or concerns a file outside the index).
+
+    Engines report OS errors in their own way (Tantivy: a ValueError ending in
+    "(os error N)"); both are understood.
+
+    >>> import errno
+    >>> full = OSError(errno.ENOSPC, "No space left on device")
+    >>> print(io_error(full, Path("ix"), "ix", "write to"))
+    Cannot write to the index at 'ix': the disk is full. Free some space and run it again; \
+the index keeps its last commit.
+    >>> print(io_error(PermissionError(13, "Permission denied", "ix/arsearch.lock"),
+    ...                Path("ix"), "ix", "write to"))
+    Cannot write to the index at 'ix': permission denied ('ix/arsearch.lock').
+    """
+    filename: str | None = None
+    if isinstance(error, OSError):
+        number = error.errno
+        if error.filename is not None:
+            filename = os.fsdecode(error.filename)
+            inside = os.path.realpath(filename).startswith(os.path.realpath(root))
+            if not inside and not os.path.realpath(root).startswith(os.path.realpath(filename)):
+                return None
+    elif isinstance(error, ValueError) and (found := _ENGINE_OS_ERROR.search(str(error))):
+        number = int(found.group(1) or found.group(2))
+    elif isinstance(error, ValueError) and _ENGINE_WRITER_DIED.search(str(error)):
+        number = _disk_trouble(root)
+        if number is None:
+            return IndexIOError(
+                f"Cannot {doing} the index at '{shown}': the engine failed to write its files "
+                f"({error})."
+            )
+    else:
+        return None
+    if number is None:
+        return None
+    cause = _CAUSES.get(number) or _lower_first(os.strerror(number))
+    where = f" ('{filename}')" if filename and filename.rstrip("/") != shown.rstrip("/") else ""
+    message = f"Cannot {doing} the index at '{shown}': {cause}{where}."
+    if number in (errno.ENOSPC, errno.EDQUOT):
+        message += " Free some space and run it again; the index keeps its last commit."
+    return IndexIOError(message)
+
+
+def _disk_trouble(root: Path) -> int | None:
+    """ENOSPC or EROFS when the file system of ``root`` is full or read-only, else None."""
+    try:
+        info = os.statvfs(root)
+    except OSError:
+        return None
+    if info.f_flag & os.ST_RDONLY:
+        return errno.EROFS
+    if info.f_bavail * info.f_frsize < _NEARLY_FULL:
+        return errno.ENOSPC
+    return None
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
 
 
 def _now() -> str:
@@ -156,6 +235,8 @@ class Generation:
             )
         except FileNotFoundError:
             raise
+        except PermissionError as error:
+            raise io_error(error, root, shown, "read") or error from None
         except (OSError, ValueError, KeyError, TypeError) as error:
             raise IndexFormatError(
                 f"The index at '{shown}' is damaged ({name}/{GENERATION_FILE}: {error}).",
@@ -179,6 +260,8 @@ def read_marker(root: Path, shown: str) -> Marker:
             data: dict[str, Any] = json.load(handle)
     except (FileNotFoundError, NotADirectoryError):
         raise NoIndexError(shown) from None
+    except PermissionError as error:
+        raise io_error(error, root, shown, "read") or error from None
     except (OSError, ValueError) as error:
         raise IndexFormatError(
             f"The index at '{shown}' is damaged ({MARKER_FILE}: {error}).", rebuild_remedy(shown)

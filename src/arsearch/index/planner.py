@@ -2,12 +2,28 @@
 
 How words become scored clauses is the :class:`~arsearch.index.ranking.Ranking`'s to say;
 the planner applies the ranking it is given.
+
+Every query's cost is bounded by a :class:`QueryBudget`:
+
+- each distinct prefix (``word*``) and fuzzy (``word~``) word is expanded once, and all
+  of them together to at most :data:`MAX_QUERY_EXPANSIONS` indexed words;
+- past :data:`PLAN_SECONDS` of planning, no more costly lookups start (term dictionary
+  reads for ``word*``, spellings for ``word~`` and for words no document holds): the
+  remaining words are searched as typed;
+- planning that still outlasts :data:`MAX_PLAN_SECONDS` is refused with
+  :class:`~arsearch.errors.QueryTooComplexError`.
+
+The result's note says when the first two left forms of words out. Time is the query's
+own CPU time (its thread's, engine calls included): a query that waits for a core, behind
+other threads or processes, is not cut short for it, so the same query is planned the
+same way on a busy server as on a quiet one.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -23,6 +39,7 @@ from ..engines import (
     PlanNode,
     TermNode,
 )
+from ..errors import QueryTooComplexError
 from ..highlight import Matcher
 from ..query import Clause, Group, Or, ParsedQuery, Phrase, Term
 from .ranking import DEFAULT_RANKING, Ranking
@@ -32,12 +49,117 @@ from .synonyms import NO_SYNONYMS, SynonymMatcher, Synonyms
 from .variants import SpellingPairs
 from .wordforms import has_arabic_letter, stand_ins, without_proclitic
 
-__all__ = ["MAX_EXPANSIONS", "TITLE_BOOST", "Plan", "build_plan", "fuzzy_candidates"]
+__all__ = [
+    "EXPANSIONS_NOTE",
+    "LATE_NOTE",
+    "MAX_EXPANSIONS",
+    "MAX_PLAN_SECONDS",
+    "MAX_QUERY_EXPANSIONS",
+    "MAX_SPELLED_LENGTH",
+    "PLAN_SECONDS",
+    "TITLE_BOOST",
+    "Plan",
+    "QueryBudget",
+    "build_plan",
+    "fuzzy_candidates",
+]
 
 #: The weight of a word limited to titles (``title:word``) beside unlimited words.
 TITLE_BOOST = 2.0
 #: Bound on the terms a prefix (word*) or fuzzy (word~) query expands to.
 MAX_EXPANSIONS = 64
+#: Bound on the indexed words all the prefix and fuzzy words of one query expand to.
+MAX_QUERY_EXPANSIONS = 256
+#: Words longer than this are not looked up by spelling (no stand-ins, no fuzzy
+#: neighbours, no "did you mean"): no word is that long, and a lookup costs the cube
+#: of the length.
+MAX_SPELLED_LENGTH = 48
+#: Seconds of planning (CPU time) after which no costly lookup starts (reading the term
+#: dictionary for ``word*``, the spellings for ``word~`` and for words no document holds).
+PLAN_SECONDS = 0.3
+#: Seconds of planning (CPU time) after which the query is refused (past PLAN_SECONDS each
+#: word costs a few dictionary probes, so only a lookup that started just before gets there).
+MAX_PLAN_SECONDS = 0.6
+#: The note of results whose prefix or fuzzy words :data:`MAX_QUERY_EXPANSIONS` cut.
+EXPANSIONS_NOTE = (
+    f"Words ending in * or ~ were searched as at most {MAX_QUERY_EXPANSIONS} indexed words "
+    "in all, so some of their forms were left out: use fewer of them, or longer prefixes."
+)
+#: The note of results whose planning ran out of time, so some words were searched as typed.
+LATE_NOTE = (
+    "This query took long to prepare, so some of its words were searched only as typed "
+    "(without other spellings or expansions): use fewer words."
+)
+
+
+class QueryBudget:
+    """What one query may spend on planning: expanded words in all, and CPU time.
+
+    >>> budget = QueryBudget(expansions=100)
+    >>> budget.take(64), budget.take(64), budget.take(64)
+    (64, 36, 0)
+    >>> late = QueryBudget(seconds=0.0)
+    >>> late.affords_lookup(), late.notes() == [LATE_NOTE]
+    (False, True)
+    >>> QueryBudget(seconds=0.0, max_seconds=0.0).check()
+    Traceback (most recent call last):
+      ...
+    arsearch.errors.QueryTooComplexError: This query is too costly to answer: preparing it \
+took over 0.0 s. Use fewer words, fewer words ending in * or ~, or longer prefixes.
+    """
+
+    __slots__ = ("cut", "late", "left", "max_seconds", "seconds", "started")
+
+    def __init__(
+        self,
+        *,
+        expansions: int = MAX_QUERY_EXPANSIONS,
+        seconds: float = PLAN_SECONDS,
+        max_seconds: float = MAX_PLAN_SECONDS,
+    ) -> None:
+        #: Expanded words still allowed.
+        self.left = expansions
+        self.seconds = seconds
+        self.max_seconds = max_seconds
+        self.started = time.thread_time()
+        #: Whether the bound on expansions left forms of a word out.
+        self.cut = False
+        #: Whether a costly lookup was skipped because time ran out.
+        self.late = False
+
+    def take(self, wanted: int) -> int:
+        """How many of ``wanted`` expansions may be used (and count them as used)."""
+        granted = max(0, min(wanted, self.left))
+        self.left -= granted
+        return granted
+
+    def give_back(self, unused: int) -> None:
+        """Return expansions taken but not used."""
+        self.left += unused
+
+    def expired(self) -> bool:
+        """Whether :data:`PLAN_SECONDS` have passed: costly work should not start."""
+        return time.thread_time() - self.started >= self.seconds
+
+    def affords_lookup(self) -> bool:
+        """Whether a costly lookup may start now (False, and noted, once time ran out)."""
+        if self.expired():
+            self.late = True
+            return False
+        return True
+
+    def check(self) -> None:
+        """Raise :class:`QueryTooComplexError` once :data:`MAX_PLAN_SECONDS` have passed."""
+        if time.thread_time() - self.started >= self.max_seconds:
+            raise QueryTooComplexError(
+                f"This query is too costly to answer: preparing it took over "
+                f"{self.max_seconds} s. Use fewer words, fewer words ending in * or ~, "
+                "or longer prefixes."
+            )
+
+    def notes(self) -> list[str]:
+        """The sentences a result should carry about what the budget left out."""
+        return [note for note, due in ((EXPANSIONS_NOTE, self.cut), (LATE_NOTE, self.late)) if due]
 
 
 @dataclass
@@ -83,6 +205,7 @@ class _Builder:
         synonyms: Synonyms,
         spellings: Callable[[], SpellingPairs] | None,
         stem_positions: bool,
+        budget: QueryBudget,
     ) -> None:
         self.analyzer = analyzer
         self.reader = reader
@@ -94,7 +217,12 @@ class _Builder:
         self.synonyms_left = MAX_SYNONYMS
         self.spellings = spellings if ranking.spelling_weight > 0 else None
         self.stem_positions = stem_positions
+        self.budget = budget
         self.plan = Plan(ranking=ranking)
+        # Each distinct prefix or fuzzy word is expanded once per query, and its
+        # clause made once: a repeat adds nothing to the plan (see _add).
+        self._expansions: dict[tuple[str, str, str | None], list[str]] = {}
+        self._expanded_nodes: dict[tuple[tuple[str, ...], str | None], PlanNode] = {}
 
     # -- leaves --------------------------------------------------------------
 
@@ -202,7 +330,13 @@ class _Builder:
             stripped = without_proclitic(exact, self._doc_freq, self._analyzed)
             if stripped:
                 return forms + stripped
-        if self.ranking.fallback and not quoted and self._absent(exact, stem):
+        if (
+            self.ranking.fallback
+            and not quoted
+            and len(exact) <= MAX_SPELLED_LENGTH
+            and self._absent(exact, stem)
+            and self.budget.affords_lookup()
+        ):
             found = stand_ins(exact, self._doc_freq, self._analyzed, self.vocabulary())
             if found and typed is not None:
                 words = tuple(form_exact for form_exact, _ in found)
@@ -224,6 +358,7 @@ class _Builder:
         return pieces[0] if len(pieces) == 1 else (word, "")
 
     def term(self, term: Term, positive: bool) -> PlanNode | None:
+        self.budget.check()
         if term.prefix:
             return self._expanded(term, self._prefix_terms(term, positive))
         if term.fuzzy:
@@ -243,7 +378,7 @@ class _Builder:
             if positive:
                 self.plan.exacts.update(form_exact for form_exact, _ in forms)
                 self.plan.stems.update(form_stem for _, form_stem in forms)
-                if term.field is None:
+                if term.field is None and len(exact) <= MAX_SPELLED_LENGTH:
                     self.plan.words.append((term.text, exact))
             parts.append(self._word_node(forms, term.field, expand=positive))
         return _combine(parts)
@@ -252,32 +387,80 @@ class _Builder:
         prefix = normalize(term.text, fold_hamza=self.analyzer.fold_hamza)
         if not prefix:
             return []
-        if positive:
+        if positive and prefix not in self.plan.prefixes:
             self.plan.prefixes.append(prefix)
-        found: dict[str, int] = {}
-        for _stem_field, exact_field, _boost in self._fields(term.field):
-            for word, freq in self.reader.terms_with_prefix(exact_field, prefix, MAX_EXPANSIONS):
-                found[word] = found.get(word, 0) + freq
-        ranked = sorted(found, key=lambda word: (-found[word], word))
-        return ranked[:MAX_EXPANSIONS] or [prefix]
+        key = ("*", prefix, term.field)
+        words = self._expansions.get(key)
+        if words is None:
+            words = self._expansions[key] = self._read_prefix(prefix, term.field)
+        return words
+
+    def _read_prefix(self, prefix: str, field_name: str | None) -> list[str]:
+        allowed = self.budget.take(MAX_EXPANSIONS)
+        if not allowed:
+            self.budget.cut = True
+            return [prefix]
+        if not self.budget.affords_lookup():
+            self.budget.give_back(allowed)
+            return [prefix]
+        # The body's exact field holds the title's words too: one read finds them all.
+        field = TITLE_EXACT if field_name == "title" else BODY_EXACT
+        found = self.reader.terms_with_prefix(field, prefix, MAX_EXPANSIONS)
+        ranked = [word for word, _freq in sorted(found, key=lambda pair: (-pair[1], pair[0]))]
+        if len(ranked) > allowed:
+            self.budget.cut = True
+        words = ranked[:allowed]
+        self.budget.give_back(allowed - len(words))
+        return words or [prefix]
 
     def _fuzzy_terms(self, term: Term, positive: bool) -> list[str]:
         exact = normalize(term.text, fold_hamza=self.analyzer.fold_hamza)
         if not exact:
             return []
-        words = [exact, *fuzzy_candidates(self.vocabulary(), exact, term.fuzzy)]
+        key = (f"~{term.fuzzy}", exact, None)
+        words = self._expansions.get(key)
+        if words is None:
+            words = self._expansions[key] = self._read_fuzzy(exact, term.fuzzy)
         if positive:
             self.plan.exacts.update(words)
-        return words[:MAX_EXPANSIONS]
+        return words
+
+    def _read_fuzzy(self, exact: str, distance: int) -> list[str]:
+        if len(exact) > MAX_SPELLED_LENGTH:
+            return [exact]
+        # The word itself, then its neighbours; all count against the bound.
+        allowed = self.budget.take(MAX_EXPANSIONS)
+        if allowed <= 1:
+            self.budget.give_back(allowed)
+            self.budget.cut = True
+            return [exact]
+        if not self.budget.affords_lookup():
+            self.budget.give_back(allowed)
+            return [exact]
+        near = fuzzy_candidates(self.vocabulary(), exact, distance)
+        if len(near) > allowed - 1 and allowed < MAX_EXPANSIONS:
+            self.budget.cut = True
+        words = [exact, *near[: allowed - 1]]
+        self.budget.give_back(allowed - len(words))
+        return words
 
     def _expanded(self, term: Term, words: list[str]) -> PlanNode | None:
-        should: list[PlanNode] = []
-        for word in words:
-            for _stem_field, exact_field, boost in self._fields(term.field):
-                should.append(TermNode(exact_field, word, boost))
-        return BoolNode(should=tuple(should)) if should else None
+        if not words:
+            return None
+        key = (tuple(words), term.field)
+        node = self._expanded_nodes.get(key)
+        if node is None:
+            node = self._expanded_nodes[key] = BoolNode(
+                should=tuple(
+                    TermNode(exact_field, word, boost)
+                    for word in words
+                    for _stem_field, exact_field, boost in self._fields(term.field)
+                )
+            )
+        return node
 
     def phrase(self, phrase: Phrase, positive: bool) -> PlanNode | None:
+        self.budget.check()
         tokens = self.analyzer.tokens(phrase.text)
         terms = tuple(token.exact for token in tokens)
         if not terms:
@@ -366,9 +549,10 @@ class _Builder:
         if isinstance(node, Phrase):
             return self.phrase(node, positive)
         if isinstance(node, Or):
-            items = [self.node(item, positive) for item in node.items]
-            kept = tuple(item for item in items if item is not None)
-            return BoolNode(should=kept) if kept else None
+            kept: list[PlanNode] = []
+            for item in node.items:
+                self._add(kept, self.node(item, positive))
+            return BoolNode(should=tuple(kept)) if kept else None
         return self.group(node.clauses, positive)
 
     def group(self, clauses: tuple[Clause, ...], positive: bool) -> PlanNode | None:
@@ -398,9 +582,7 @@ class _Builder:
                     bucket = must
                 elif policy == "boost" and clause_positive:
                     should.extend(self._phrase_words(node))
-            built = self.node(node, clause_positive)
-            if built is not None:
-                bucket.append(built)
+            self._add(bucket, self.node(node, clause_positive))
         if not (should or must or must_not):
             return None
         if positive and (self.ranking.proximity > 0 or self._stem_proximity() > 0):
@@ -433,6 +615,12 @@ class _Builder:
             bucket.extend(others)  # excluded words: their synonyms are excluded too
         elif others:
             bucket.append(BoolNode(should=tuple(others)))
+
+    def _add(self, bucket: list[PlanNode], built: PlanNode | None) -> None:
+        """Append ``built`` to ``bucket`` unless it is the clause of a prefix or fuzzy word
+        already there (``ا* ا* ا*`` is searched as ``ا*``)."""
+        if built is not None and not any(built is seen for seen in bucket):
+            bucket.append(built)
 
     def _phrase_words(self, phrase: Phrase) -> Iterator[PlanNode]:
         """The words of a quoted phrase as plain words (the phrase itself is a bonus).
@@ -504,6 +692,7 @@ def build_plan(
     synonyms: Synonyms = NO_SYNONYMS,
     spellings: Callable[[], SpellingPairs] | None = None,
     stem_positions: bool = False,
+    budget: QueryBudget | None = None,
 ) -> Plan:
     """Analyze every word of ``parsed`` and build the engine plan (``node`` None: nothing to do).
 
@@ -511,7 +700,19 @@ def build_plan(
     What the index offers beyond its terms: ``synonyms`` (the index's synonyms file),
     ``spellings`` (its name-spelling pairs, loaded on first use) and ``stem_positions``
     (whether its body stems have positions, for a proximity bonus by stems).
+    ``budget`` bounds the expansions and the time (a fresh :class:`QueryBudget` if None;
+    its ``notes()`` tell afterwards what it left out). Raises
+    :class:`~arsearch.errors.QueryTooComplexError` when planning outlasts its hard deadline.
     """
-    builder = _Builder(analyzer, reader, vocabulary, ranking, synonyms, spellings, stem_positions)
+    builder = _Builder(
+        analyzer,
+        reader,
+        vocabulary,
+        ranking,
+        synonyms,
+        spellings,
+        stem_positions,
+        budget or QueryBudget(),
+    )
     builder.plan.node = builder.group(parsed.root.clauses, True)
     return builder.plan

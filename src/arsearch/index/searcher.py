@@ -18,6 +18,7 @@ from types import TracebackType
 from typing import Any
 
 from ..analysis import Analyzer
+from ..documents.validation import without_surrogates
 from ..errors import DocumentNotFoundError, UsageError
 from ..models import Document, FieldTable, IndexStats, Marked, Results, SortOrder
 from .autocomplete import complete
@@ -145,7 +146,7 @@ class Searcher:
         return run_search(
             self._live(),
             self._ranking,
-            query,
+            without_surrogates(query),
             labels=self._labels,
             limit=limit,
             page=page,
@@ -169,7 +170,7 @@ class Searcher:
             raise UsageError(f"limit must be between 1 and {MAX_SUGGESTIONS}, not {limit}.")
         snapshot = self._live()
         return complete(
-            prefix,
+            without_surrogates(prefix),
             analyzer=snapshot.analyzer,
             reader=snapshot.reader,
             usage=snapshot.usage(),
@@ -181,9 +182,9 @@ class Searcher:
         if not isinstance(doc_id, str):
             raise TypeError(f"A document id must be a string, not {type(doc_id).__name__}.")
         snapshot = self._live()
-        blob = snapshot.reader.get(doc_id)
+        blob = None if without_surrogates(doc_id) != doc_id else snapshot.reader.get(doc_id)
         if blob is None:
-            raise DocumentNotFoundError(doc_id)
+            raise DocumentNotFoundError(without_surrogates(doc_id))
         return snapshot.codec.unpack(blob)
 
     def ids(self) -> list[str]:
@@ -202,8 +203,12 @@ class Searcher:
         hits; the text's line breaks are kept. Raises DocumentNotFoundError, and
         QueryTooLongError for an over-long query.
         """
+        if not isinstance(query, str):
+            raise TypeError(f"query must be a string, not {type(query).__name__}.")
         document = self.get(doc_id)
-        return highlight(self._live(), self._ranking, document, query, self._synonyms)
+        return highlight(
+            self._live(), self._ranking, document, without_surrogates(query), self._synonyms
+        )
 
     def stats(self) -> IndexStats:
         """Documents, engine, analyzer, size on disk and last commit."""

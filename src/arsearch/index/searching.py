@@ -31,7 +31,7 @@ from .codec import DocumentCodec
 from .feedback import expansion
 from .filters import filter_spec, filters_from
 from .labels import Labels
-from .planner import Plan, build_plan
+from .planner import Plan, QueryBudget, build_plan
 from .ranking import Ranking
 from .snapshot import Snapshot
 from .spelling import did_you_mean, replace_words
@@ -120,7 +120,8 @@ def run_search(
     fields, analyzer, reader = snapshot.fields, snapshot.analyzer, snapshot.reader
     parsed = parse_query(text, fields=fields)
     merged = labels.expand(parsed.filters.merge(filters_from(filters, fields)))
-    plan = _plan(snapshot, ranking, parsed, synonyms)
+    budget = QueryBudget()
+    plan = _plan(snapshot, ranking, parsed, synonyms, budget)
 
     def elapsed() -> float:
         return (time.perf_counter() - started) * 1000.0
@@ -158,7 +159,7 @@ def run_search(
         else:
             title, snippet = Marked(document.title), Marked("")
         hits.append(Hit(engine_hit.id, engine_hit.score, title, snippet, document))
-    corrected, suggestion = _spelling(snapshot, plan, text)
+    corrected, suggestion = _spelling(snapshot, plan, text, budget)
     return Results(
         query=text,
         total=found.total,
@@ -168,13 +169,19 @@ def run_search(
         hits=tuple(hits),
         did_you_mean=suggestion,
         facets=_facets(reader, node, spec, found, facet_names),
-        note=None,
+        note=" ".join(budget.notes()) or None,
         corrected=corrected,
         synonyms=tuple(Expansion(words, searched) for words, searched in plan.synonyms),
     )
 
 
-def _plan(snapshot: Snapshot, ranking: Ranking, parsed: ParsedQuery, synonyms: Synonyms) -> Plan:
+def _plan(
+    snapshot: Snapshot,
+    ranking: Ranking,
+    parsed: ParsedQuery,
+    synonyms: Synonyms,
+    budget: QueryBudget | None = None,
+) -> Plan:
     """The plan of ``parsed`` on ``snapshot``, with what its index offers beyond its terms."""
     return build_plan(
         parsed,
@@ -185,6 +192,7 @@ def _plan(snapshot: Snapshot, ranking: Ranking, parsed: ParsedQuery, synonyms: S
         synonyms=synonyms,
         spellings=snapshot.spellings if snapshot.options.spellings else None,
         stem_positions=snapshot.options.stem_positions,
+        budget=budget,
     )
 
 
@@ -211,7 +219,9 @@ def _facets(
     return out
 
 
-def _spelling(snapshot: Snapshot, plan: Plan, text: str) -> tuple[str | None, str | None]:
+def _spelling(
+    snapshot: Snapshot, plan: Plan, text: str, budget: QueryBudget
+) -> tuple[str | None, str | None]:
     """The query the hits were found for, when words no document holds were searched as
     other spellings, and a "did you mean" for the rare words left; words as documents
     write them."""
@@ -236,6 +246,7 @@ def _spelling(snapshot: Snapshot, plan: Plan, text: str) -> tuple[str | None, st
             snapshot.vocabulary(),
             spelling=usage.spelling,
             stopwords=snapshot.analyzer.stopwords,
+            give_up=budget.expired,
         )
     return corrected, suggestion
 

@@ -183,12 +183,15 @@ def did_you_mean(
     *,
     spelling: Callable[[str], str] = str,
     stopwords: Container[str] = frozenset(),
+    give_up: Callable[[], bool] | None = None,
 ) -> str | None:
     """``text`` with each rare word (``(typed, exact)`` pairs) replaced by a far more frequent
     neighbour written as ``spelling`` gives it, or None when no word has one.
 
     Numbers and field names get no suggestion, and no word is replaced by a stop word.
-    A word is replaced where it stands alone, never inside another word.
+    A word is replaced where it stands alone, never inside another word. ``give_up`` is
+    asked before each word: once it answers True, the remaining words are left as typed
+    (a query's time is bounded).
 
     >>> vocabulary = Vocabulary(lambda prefix, limit: [("واشنطن", 9)])
     >>> did_you_mean("واشنطون شنطو", [("واشنطون", "واشنطون")], lambda w: 0, vocabulary)
@@ -196,6 +199,8 @@ def did_you_mean(
     """
     replacements: list[tuple[str, str]] = []
     for typed, exact in words:
+        if give_up is not None and give_up():
+            break
         if not _may_suggest(text, typed, exact):
             continue
         freq = doc_freq(exact)

@@ -20,6 +20,7 @@ from ..errors import (
     DocumentNotFoundError,
     IndexLockedError,
     NoIndexError,
+    QueryTooComplexError,
     QueryTooLongError,
     UsageError,
 )
@@ -80,6 +81,8 @@ def describe(error: Exception) -> Problem:
         return Problem(503, "no_index", error.for_cli())
     if isinstance(error, QueryTooLongError):
         return Problem(400, "query_too_long", error.for_cli())
+    if isinstance(error, QueryTooComplexError):
+        return Problem(400, "query_too_complex", error.for_cli())
     if isinstance(error, UsageError):
         return Problem(400, "bad_parameter", error.for_cli())
     if isinstance(error, DocumentNotFoundError):
