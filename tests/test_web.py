@@ -496,7 +496,10 @@ def test_a_nul_in_the_query_is_a_query_without_words(client: FlaskClient, refere
     assert data["note"] == (
         "The query has no searchable words (empty, or only stop words such as في، من، ما)."
     )
-    assert "لا كلمات يُبحث عنها" in html_of(client.get("/?q=%00"))
+    page = html_of(client.get("/?q=%00"))
+    assert "لا كلمات يُبحث عنها" in page
+    # The page shows the NUL as browsers would, and never sends it.
+    assert "\x00" not in page and 'value="\ufffd"' in page
     with_word = client.get("/api/search", query_string={"q": f"\x00{OIL}\x00"}).get_json()
     assert [hit["id"] for hit in with_word["hits"]] == [
         hit.id for hit in reference.search(OIL).hits

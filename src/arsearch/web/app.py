@@ -11,7 +11,7 @@ from ..errors import DEFAULT_INDEX_DIR, NoIndexError
 from .access import access_of, add_cors_headers
 from .blueprint import blueprint
 from .errors import handle_error
-from .security import add_security_headers
+from .security import add_security_headers, printable
 from .state import current_holder
 
 __all__ = ["create_app"]
@@ -37,6 +37,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     build one and each request looks again, so no restart is needed.
     """
     app = Flask(__name__, static_folder=None)
+    app.jinja_env.finalize = printable
     app.config.from_mapping(
         INDEX=DEFAULT_INDEX_DIR,
         SEND_FILE_MAX_AGE_DEFAULT=3600,
