@@ -99,7 +99,9 @@ def _finish(writer: subprocess.Popen[str]) -> tuple[int, int]:
     return commits, rebuilds
 
 
-@pytest.mark.parametrize("engine", ["tantivy", "whoosh"])
+@pytest.mark.parametrize(
+    "engine", ["tantivy", "whoosh", pytest.param("xapian", marks=pytest.mark.slow)]
+)
 def test_threads_read_one_commit_each_while_another_process_writes(
     tmp_path: Path, engine: str
 ) -> None:
@@ -219,7 +221,7 @@ def test_serve_answers_every_request_while_another_process_writes(tmp_path: Path
             server.stdout.close()
 
 
-@pytest.mark.parametrize("engine", ["tantivy", "whoosh"])
+@pytest.mark.parametrize("engine", ["tantivy", "whoosh", "xapian"])
 def test_a_searcher_keeps_its_commit_until_closed(tmp_path: Path, engine: str) -> None:
     path = tmp_path / "index"
     with Index.create(path, engine=engine) as index:
