@@ -66,8 +66,7 @@ class Cluster:
         if isinstance(specs, str):
             raise TypeError("shards must be a list of 'HOST:PORT' strings, not one string.")
         shards = tuple(
-            tuple(parse_address(part) for part in spec.split(",") if part.strip())
-            for spec in specs
+            tuple(parse_address(part) for part in spec.split(",") if part.strip()) for spec in specs
         )
         if not shards or not all(shards):
             raise UsageError("A cluster needs at least one shard server (HOST:PORT).")
@@ -90,7 +89,9 @@ class Cluster:
         except FileNotFoundError:
             return None
         except (OSError, ValueError, KeyError, TypeError) as error:
-            raise IndexFormatError(f"The shard list {folder / CLUSTER_FILE} is damaged ({error}).")
+            raise IndexFormatError(
+                f"The shard list {folder / CLUSTER_FILE} is damaged ({error})."
+            ) from None
 
     def names(self) -> list[str]:
         """Each shard as shown to users: its servers."""

@@ -110,12 +110,12 @@ class XapianWriter:
                 failed.append(number)
                 last = error
         if failed and last is not None:
-            error = self._unreachable(failed, last)
+            lost = self._unreachable(failed, last)
             self._abandon()
             raise ShardUnavailableError(
-                f"{error.message} The other shards committed; once it is back, run the "
+                f"{lost.message} The other shards committed; once it is back, run the "
                 "same command again to write what it missed.",
-                error.remedy,
+                lost.remedy,
             )
 
     def rollback(self) -> None:
