@@ -77,7 +77,7 @@ class Cluster:
 
     def save(self, folder: Path) -> None:
         """Record the shards in the engine's folder."""
-        data = {"shards": [[_shown(a) for a in shard] for shard in self.shards]}
+        data = {"shards": [",".join(_shown(a) for a in shard) for shard in self.shards]}
         (folder / CLUSTER_FILE).write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
 
     @classmethod
