@@ -306,3 +306,55 @@ def test_a_missing_server_program_names_its_package(tmp_path: Path) -> None:
         "Error: xapian-tcpsrv is missing: install Debian's xapian-tools "
         "(apt-get install xapian-tools).\n"
     )
+
+
+def test_a_shard_down_while_indexing_is_named_and_a_rerun_heals(
+    fresh_cluster: Cluster, tmp_path: Path
+) -> None:
+    cluster, path = fresh_cluster, str(tmp_path / "index")
+    args = ["index", str(SEEDS), "--index", path, "--engine", "xapian"]
+    created = run_cli(
+        "index",
+        str(SEEDS / "000_f41122bbf7ba219e.txt"),
+        "--index",
+        path,
+        "--engine",
+        "xapian",
+        "--shard",
+        cluster.shards[0],
+        "--shard",
+        cluster.shards[1],
+    )
+    assert created.returncode == 0, created.stderr
+    shard_dir = Path(cluster.masters[1].processes[0].args[-1])  # type: ignore[index]
+    _kill(cluster.masters[1], 0)
+    failed = run_cli(*args)
+    assert failed.returncode == 1
+    assert failed.stderr == (
+        f"Error: Shard 2 of 2 is unavailable: no server answers at {cluster.shards[1]} "
+        "(Couldn't connect (Connection refused)). Start its server again with: "
+        "arsearch shard serve DIR --port PORT, or add a replica.\n"
+    )
+    cluster.masters[1] = serve_shard(shard_dir, port=cluster.ports[3])
+    healed = run_cli(*args)
+    assert healed.returncode == 0, healed.stderr
+    assert run_cli(*args).stdout.startswith("added 0, updated 0, unchanged 45")
+    assert len(Index.open(path)) == 45
+
+
+def test_a_shard_lost_before_a_commit_is_named_and_the_others_commit(
+    fresh_cluster: Cluster, tmp_path: Path, seed_documents: list[Document]
+) -> None:
+    cluster = fresh_cluster
+    index = Index.create(tmp_path / "index", engine="xapian", shards=cluster.shards)
+    index.add(seed_documents, batch_size=0)
+    _kill(cluster.masters[1], 0)
+    with pytest.raises(ShardUnavailableError) as caught:
+        index.commit()
+    assert str(caught.value).startswith(f"Cannot write to shard {cluster.shards[1]} (")
+    assert ". The other shards committed; once it is back, run the same command again" in str(
+        caught.value
+    )
+    on_first = sum(shard_of(doc.id, 2) == 0 for doc in seed_documents)
+    assert cluster.database(0).get_doccount() == on_first
+    index.close()

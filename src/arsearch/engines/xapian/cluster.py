@@ -21,7 +21,7 @@ from pathlib import Path
 import xapian
 
 from ...errors import IndexFormatError, ShardUnavailableError, UsageError
-from .writer import shard_remedy
+from .writer import reason, shard_remedy
 
 __all__ = ["CLUSTER_FILE", "Cluster", "parse_address"]
 
@@ -108,7 +108,7 @@ class Cluster:
     def _open_shard(
         self, number: int, shard: tuple[Address, ...], deadline: float
     ) -> xapian.Database:
-        reason = "no time left"
+        why = "no time left"
         for host, port in shard:
             left = deadline - time.monotonic()
             if left <= 0:
@@ -121,10 +121,10 @@ class Cluster:
                     int(min(CONNECT_TIMEOUT, left) * 1000),
                 )
             except xapian.NetworkError as error:
-                reason = _reason(error)
+                why = reason(error)
         raise ShardUnavailableError(
             f"Shard {number + 1} of {len(self.shards)} is unavailable: no server answers at "
-            f"{self.names()[number]} ({reason}).",
+            f"{self.names()[number]} ({why}).",
             shard_remedy(),
         )
 
@@ -137,11 +137,6 @@ class Cluster:
     def lost(self, error: Exception) -> ShardUnavailableError:
         """The error of a search whose servers failed while it ran, after every failover."""
         return ShardUnavailableError(
-            f"A shard server stopped answering and no replica could take over ({_reason(error)}).",
+            f"A shard server stopped answering and no replica could take over ({reason(error)}).",
             shard_remedy(),
         )
-
-
-def _reason(error: Exception) -> str:
-    text = str(error).removeprefix("REMOTE:").strip()
-    return text.rstrip(".") or type(error).__name__

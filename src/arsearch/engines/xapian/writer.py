@@ -17,7 +17,7 @@ from ...errors import IndexLockedError, Remedy, ShardUnavailableError
 from ..base import EngineDocument
 from .schema import Schema, id_term
 
-__all__ = ["LOCKED", "XapianWriter", "shard_of", "shard_remedy"]
+__all__ = ["LOCKED", "XapianWriter", "reason", "shard_of", "shard_remedy"]
 
 LOCKED = (
     "Another process is writing to this index; wait for it to finish "
@@ -61,7 +61,7 @@ class XapianWriter:
     def _unreachable(self, numbers: Sequence[int], error: Exception) -> ShardUnavailableError:
         names = ", ".join(self._names[n] for n in numbers)
         return ShardUnavailableError(
-            f"Cannot write to shard {names} ({error}).",
+            f"Cannot write to shard {names} ({reason(error)}).",
             shard_remedy(),
         )
 
@@ -133,3 +133,21 @@ def shard_remedy() -> Remedy:
         "Start its server again (arsearch shard serve) or list a replica for it.",
         "Start its server again with: arsearch shard serve DIR --port PORT, or add a replica.",
     )
+
+
+def reason(error: Exception) -> str:
+    """Xapian's message without its "(context: ...)" part, which repeats the address.
+
+    >>> reason(OSError("Couldn't connect (context: remote:tcp(h:1)) (Connection refused)"))
+    "Couldn't connect (Connection refused)"
+    """
+    text = str(error).removeprefix("REMOTE:").strip()
+    start = text.find(" (context:")
+    if start >= 0:
+        depth, end = 0, start + 1
+        for end in range(start + 1, len(text)):
+            depth += {"(": 1, ")": -1}.get(text[end], 0)
+            if depth == 0:
+                break
+        text = text[:start] + text[end + 1 :]
+    return text.rstrip(".") or type(error).__name__
