@@ -173,7 +173,7 @@ def latency(data: Path, cache: Path, workdir: Path, shards: list[str]) -> list[s
         for server in servers:
             server.stop()
     return [
-        f"### Query latency: {len(queries)} arcd questions on the news corpus (+ arcd, local)",
+        f"### Query latency: {len(queries)} arcd questions on the news corpus",
         "",
         "Page of 10 with snippets, exact total and facets, one thread, after 20 warm-up queries.",
         "",
