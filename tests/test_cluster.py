@@ -187,9 +187,15 @@ def test_rerunning_the_index_command_heals_and_adds_nothing_twice(
     first = run_cli(*args, "--shard", cluster.shards[0], "--shard", cluster.shards[1])
     assert first.returncode == 0, first.stderr
     assert first.stdout.startswith("added 45, updated 0, unchanged 0")
-    again = run_cli(*args)
+    again = run_cli(*args, "--shard", cluster.shards[0], "--shard", cluster.shards[1])
     assert again.returncode == 0, again.stderr
     assert again.stdout.startswith("added 0, updated 0, unchanged 45")
+    moved = run_cli(*args, "--shard", cluster.shards[1])
+    assert moved.returncode == 2
+    assert moved.stderr == (
+        f"Error: This index has the shards {cluster.shards[0].replace(',', ' or ')}; "
+        f"{cluster.shards[1]}; to move it to other shards, add --rebuild.\n"
+    )
     stats = run_cli("stats", "--index", path, "--json")
     assert json.loads(stats.stdout)["documents"] == 45
     found = run_cli("query", "القاهرة", "--index", path, "--json")

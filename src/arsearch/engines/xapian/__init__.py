@@ -14,7 +14,7 @@ from pathlib import Path
 
 import xapian
 
-from ...errors import IndexLockedError
+from ...errors import IndexLockedError, Remedy, UsageError
 from ...models import FieldTable
 from .cluster import Cluster
 from .reader import XapianReader
@@ -83,7 +83,14 @@ class XapianFactory:
         return engine
 
     def open(self, path: Path, fields: FieldTable) -> XapianEngine:
-        return XapianEngine(path, fields, Cluster.load(path))
+        cluster = Cluster.load(path)
+        if self._cluster is not None and self._cluster != cluster:
+            now = "the shards " + "; ".join(cluster.names()) if cluster else "no shards"
+            raise UsageError(
+                f"This index has {now}; to move it to other shards,",
+                Remedy("pass overwrite=True.", "add --rebuild."),
+            )
+        return XapianEngine(path, fields, cluster)
 
 
 def _empty(engine: XapianEngine) -> None:
