@@ -28,6 +28,8 @@ NAME = "xapian"
 #: transaction, so nothing becomes visible). Its default, 10,000, was 20-25%
 #: slower on the news corpus and held about 300 MB more.
 FLUSH_THRESHOLD = 2000
+#: Present in the engine's folder when the body's stems keep their positions.
+_POSITIONS_FILE = "stem-positions"
 
 
 class XapianEngine:
@@ -35,9 +37,11 @@ class XapianEngine:
 
     name = NAME
 
-    def __init__(self, path: Path, fields: FieldTable, cluster: Cluster | None) -> None:
+    def __init__(
+        self, path: Path, fields: FieldTable, cluster: Cluster | None, stem_positions: bool
+    ) -> None:
         self._path = path
-        self._schema = Schema(fields)
+        self._schema = Schema(fields, stem_positions)
         self.cluster = cluster
 
     def reader(self) -> XapianReader:
@@ -69,16 +73,20 @@ class XapianFactory:
     def __init__(self, shards: Sequence[str] = ()) -> None:
         self._cluster = Cluster.parse(shards) if shards else None
 
-    def create(self, path: Path, fields: FieldTable) -> XapianEngine:
+    def create(
+        self, path: Path, fields: FieldTable, *, stem_positions: bool = False
+    ) -> XapianEngine:
+        if stem_positions:
+            (path / _POSITIONS_FILE).write_text("the body's stems keep positions\n")
         cluster = self._cluster
         if cluster is None:
             try:
                 xapian.WritableDatabase(str(path), xapian.DB_CREATE).close()
             except xapian.DatabaseLockError:
                 raise IndexLockedError(LOCKED) from None
-            return XapianEngine(path, fields, None)
+            return XapianEngine(path, fields, None, stem_positions)
         cluster.save(path)
-        engine = XapianEngine(path, fields, cluster)
+        engine = XapianEngine(path, fields, cluster, stem_positions)
         _empty(engine)
         return engine
 
@@ -90,7 +98,7 @@ class XapianFactory:
                 f"This index has {now}; to move it to other shards,",
                 Remedy("pass overwrite=True.", "add --rebuild."),
             )
-        return XapianEngine(path, fields, cluster)
+        return XapianEngine(path, fields, cluster, (path / _POSITIONS_FILE).exists())
 
 
 def _empty(engine: XapianEngine) -> None:

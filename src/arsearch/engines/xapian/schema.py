@@ -76,7 +76,9 @@ def id_term(doc_id: str) -> str:
 class Schema:
     """The slots of one field table, and the document and query builders over them."""
 
-    def __init__(self, fields: FieldTable) -> None:
+    def __init__(self, fields: FieldTable, stem_positions: bool = False) -> None:
+        #: Whether the body's stems keep their positions (for stem proximity).
+        self.stem_positions = stem_positions
         slot = _FIRST_FIELD_SLOT
         self.keyword_slots: dict[str, int] = {}
         for keyword in fields.keywords():
@@ -92,13 +94,19 @@ class Schema:
     def document(self, entry: EngineDocument) -> xapian.Document:
         """The Xapian document of ``entry`` (terms too long for Xapian are left out)."""
         doc = xapian.Document()
-        for name, text in ((TITLE, entry.title_stem), (BODY, entry.body_stem)):
+        positioned = [(TITLE_EXACT, entry.title_exact), (BODY_EXACT, entry.body_exact)]
+        plain = [(TITLE, entry.title_stem)]
+        if self.stem_positions:
+            positioned.append((BODY, entry.body_stem))
+        else:
+            plain.append((BODY, entry.body_stem))
+        for name, text in plain:
             prefix = PREFIXES[name]
             for word in text.split():
                 term = prefix + word
                 if _fits(term):
                     doc.add_term(term)
-        for name, text in ((TITLE_EXACT, entry.title_exact), (BODY_EXACT, entry.body_exact)):
+        for name, text in positioned:
             prefix = PREFIXES[name]
             for position, word in enumerate(text.split(), 1):
                 term = prefix + word
