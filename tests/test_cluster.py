@@ -364,3 +364,39 @@ def test_a_shard_lost_before_a_commit_is_named_and_the_others_commit(
     on_first = sum(shard_of(doc.id, 2) == 0 for doc in seed_documents)
     assert cluster.database(0).get_doccount() == on_first
     index.close()
+
+
+def test_shard_replicate_follows_its_master_and_serves_searches(
+    tmp_path: Path, seed_documents: list[Document]
+) -> None:
+    port, replication, replica_port = free_port(), free_port(), free_port()
+    master = serve_shard(tmp_path / "m" / "s0", port=port, replication_port=replication)
+    command = [sys.executable, "-m", "arsearch", "shard", "replicate", str(tmp_path / "r")]
+    command += ["--master", f"{HOST}:{replication}", "--name", "s0", "--port", str(replica_port)]
+    replica = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    )
+    try:
+        assert replica.stdout is not None
+        assert replica.stdout.readline() == (
+            f"serving replica {tmp_path / 'r'} of 's0' from {HOST}:{replication}, "
+            f"searches on {HOST}:{replica_port}\n"
+        )
+        shards = [f"{HOST}:{port},{HOST}:{replica_port}"]
+        with Index.create(tmp_path / "index", engine="xapian", shards=shards) as index:
+            index.add(seed_documents)
+        deadline = time.monotonic() + 10
+        copied = 0
+        while copied != 45 and time.monotonic() < deadline:
+            time.sleep(0.1)
+            copied = xapian.remote_open(HOST, replica_port, 2000, 1000).get_doccount()
+        assert copied == 45
+        master.stop()
+        assert len(Index.open(tmp_path / "index").search("القاهرة").hits) > 0
+        replica.send_signal(signal.SIGTERM)
+        assert replica.wait(timeout=10) == 0
+    finally:
+        master.stop()
+        if replica.poll() is None:
+            replica.kill()
+        replica.communicate()
