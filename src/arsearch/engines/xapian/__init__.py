@@ -77,7 +77,7 @@ class XapianFactory:
         self, path: Path, fields: FieldTable, *, stem_positions: bool = False
     ) -> XapianEngine:
         if stem_positions:
-            (path / _POSITIONS_FILE).write_text("the body's stems keep positions\n")
+            (path / _POSITIONS_FILE).write_text("stems keep positions\n", encoding="utf-8")
         cluster = self._cluster
         if cluster is None:
             try:
