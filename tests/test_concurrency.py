@@ -37,9 +37,9 @@ READERS = 8
 SOAK = os.environ.get("ARSEARCH_SOAK") == "1"
 #: Commits and rebuilds of the writer process (issue 10's numbers under ARSEARCH_SOAK=1).
 COMMITS = (
-    {"tantivy": 500, "whoosh": 500, "http": 500}
+    {"tantivy": 500, "whoosh": 500, "xapian": 500, "http": 500}
     if SOAK
-    else {"tantivy": 60, "whoosh": 25, "http": 40}
+    else {"tantivy": 60, "whoosh": 25, "xapian": 60, "http": 40}
 )
 REBUILDS = 5 if SOAK else 3
 
