@@ -12,7 +12,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 INDEX ?= index
 
-.PHONY: setup serve test test-slow lint typecheck unit browser-deps bench fuzz soak clean
+.PHONY: setup serve test test-slow lint typecheck unit browser-deps xapian-deps bench fuzz soak clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,15 @@ browser-deps:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium is missing and apt-get is not available: browser tests will fail"; fi; }
 
+# Debian's xapian-tools (the shard servers of the xapian engine, for the cluster tests),
+# installed when missing and apt is here.
+xapian-deps:
+	@command -v xapian-tcpsrv >/dev/null 2>&1 || { \
+	  if command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian's xapian-tools for the shard servers"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq xapian-tools >/dev/null; \
+	  else echo "xapian-tools is missing and apt-get is not available: cluster tests will fail"; fi; }
+
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
@@ -50,7 +59,7 @@ typecheck: $(TEST_STAMP)
 unit: $(TEST_STAMP)
 	$(BIN)/python -m pytest
 
-test: $(TEST_STAMP) browser-deps lint typecheck unit
+test: $(TEST_STAMP) browser-deps xapian-deps lint typecheck unit
 
 # The slow tests: each repeats a property of the default run, on the slower engine.
 test-slow: $(TEST_STAMP)

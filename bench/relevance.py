@@ -67,6 +67,8 @@ class Build:
     #: Index options (``Index.create(stem_positions=..., spellings=...)``).
     stem_positions: bool = False
     spellings: str | None = None
+    #: The engine (bench/scaling.py compares xapian with the default).
+    engine: str = "tantivy"
 
     def analyzer(self) -> Analyzer:
         """The analyzer this build indexes with."""
@@ -82,7 +84,9 @@ class Build:
     def key(self) -> str:
         """A cache key that changes with the analyzer's whole configuration and the options."""
         options = {"stem_positions": self.stem_positions, "spellings": self.spellings}
-        chosen = {name: value for name, value in options.items() if value}
+        chosen: dict[str, Any] = {name: value for name, value in options.items() if value}
+        if self.engine != "tantivy":  # keeps the cached tantivy indexes' keys
+            chosen["engine"] = self.engine
         config = json.dumps(
             {"analyzer": self.analyzer().to_config(), "layout": LAYOUT, **chosen},
             sort_keys=True,
@@ -101,6 +105,7 @@ def _create(path: Path, build: Build) -> Index:
         analyzer=build.analyzer(),
         stem_positions=build.stem_positions,
         spellings=build.spellings,
+        engine=build.engine,
     )
 
 

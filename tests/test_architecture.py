@@ -49,7 +49,7 @@ FORBIDDEN: dict[str, set[str]] = {
     "evaluation": {"cli", "web", "flask", "click", "engines", "tantivy", "whoosh"},
 }
 # Engine packages are known only to engines/.
-ENGINE_PACKAGES = {"tantivy", "whoosh"}
+ENGINE_PACKAGES = {"tantivy", "whoosh", "xapian"}
 DOORS = {"cli", "web", "__main__"}
 
 

@@ -37,9 +37,9 @@ READERS = 8
 SOAK = os.environ.get("ARSEARCH_SOAK") == "1"
 #: Commits and rebuilds of the writer process (issue 10's numbers under ARSEARCH_SOAK=1).
 COMMITS = (
-    {"tantivy": 500, "whoosh": 500, "http": 500}
+    {"tantivy": 500, "whoosh": 500, "xapian": 500, "http": 500}
     if SOAK
-    else {"tantivy": 60, "whoosh": 25, "http": 40}
+    else {"tantivy": 60, "whoosh": 25, "xapian": 60, "http": 40}
 )
 REBUILDS = 5 if SOAK else 3
 
@@ -99,7 +99,9 @@ def _finish(writer: subprocess.Popen[str]) -> tuple[int, int]:
     return commits, rebuilds
 
 
-@pytest.mark.parametrize("engine", ["tantivy", "whoosh"])
+@pytest.mark.parametrize(
+    "engine", ["tantivy", "whoosh", pytest.param("xapian", marks=pytest.mark.slow)]
+)
 def test_threads_read_one_commit_each_while_another_process_writes(
     tmp_path: Path, engine: str
 ) -> None:
@@ -219,7 +221,7 @@ def test_serve_answers_every_request_while_another_process_writes(tmp_path: Path
             server.stdout.close()
 
 
-@pytest.mark.parametrize("engine", ["tantivy", "whoosh"])
+@pytest.mark.parametrize("engine", ["tantivy", "whoosh", "xapian"])
 def test_a_searcher_keeps_its_commit_until_closed(tmp_path: Path, engine: str) -> None:
     path = tmp_path / "index"
     with Index.create(path, engine=engine) as index:

@@ -215,7 +215,7 @@ def test_another_format_says_how_to_rebuild(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        ({"engine": "lucene"}, "Unknown engine 'lucene'. Choose one of: tantivy, whoosh."),
+        ({"engine": "lucene"}, "Unknown engine 'lucene'. Choose one of: tantivy, whoosh, xapian."),
         (
             {"stemmer": "porter"},
             "Unknown stemmer 'porter'. Choose one of: light10, tashaphyne, snowball, none.",

@@ -19,6 +19,7 @@ from .errors import (
     QueryTooComplexError,
     QueryTooLongError,
     SettingsError,
+    ShardUnavailableError,
     SynonymsError,
     UsageError,
 )
@@ -63,6 +64,7 @@ __all__ = [
     "Results",
     "Searcher",
     "SettingsError",
+    "ShardUnavailableError",
     "Synonyms",
     "SynonymsError",
     "Token",

@@ -26,6 +26,7 @@ __all__ = [
     "QueryTooLongError",
     "Remedy",
     "SettingsError",
+    "ShardUnavailableError",
     "SynonymsError",
     "UsageError",
 ]
@@ -109,6 +110,10 @@ class IndexIOError(ArsearchError):
 
 class IndexLockedError(ArsearchError):
     """Another writer holds the index's writer lock."""
+
+
+class ShardUnavailableError(ArsearchError):
+    """No server of a shard of a cluster index answers (the web answers 503)."""
 
 
 class SettingsError(UsageError):

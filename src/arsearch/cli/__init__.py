@@ -12,7 +12,7 @@ from typing import NoReturn
 import click
 
 from ..errors import ArsearchError, UsageError
-from . import config, documents, indexing, searching, serving, synonyms
+from . import config, documents, indexing, searching, serving, shards, synonyms
 from .common import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, cli, fail
 
 __all__ = [
@@ -23,6 +23,7 @@ __all__ = [
     "main",
     "searching",
     "serving",
+    "shards",
     "synonyms",
 ]
 

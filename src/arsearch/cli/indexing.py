@@ -125,6 +125,13 @@ class Progress:
     help="Skip records larger than this (a JSON Lines or CSV line, a text file).",
 )
 @click.option("--progress-every", type=float, default=LINE_SECONDS, hidden=True)
+@click.option(
+    "--shard",
+    "shards",
+    multiple=True,
+    metavar="HOST:PORT[,HOST:PORT]",
+    help="A shard server of a new xapian cluster index (its replicas after commas); repeat.",
+)
 def index_command(
     paths: tuple[str, ...],
     index_dir: str,
@@ -135,6 +142,7 @@ def index_command(
     prune: bool,
     max_record_mb: int,
     progress_every: float,
+    shards: tuple[str, ...],
 ) -> None:
     """Add the articles in PATH... (folders or .txt/.md/.jsonl[.gz]/.json/.csv files).
 
@@ -142,7 +150,9 @@ def index_command(
     run that changes nothing commits nothing.
     """
     started = time.perf_counter()
-    index = Index.open(index_dir, create=True, overwrite=rebuild, engine=engine, stemmer=stemmer)
+    index = Index.open(
+        index_dir, create=True, overwrite=rebuild, engine=engine, stemmer=stemmer, shards=shards
+    )
     skipped: list[str] = []
     too_large = False
 

@@ -5,7 +5,9 @@ The index layer imports these names and nothing else of the package.
 
 from __future__ import annotations
 
-from ..errors import UsageError
+from collections.abc import Sequence
+
+from ..errors import ArsearchError, UsageError
 from .base import (
     BODY,
     BODY_EXACT,
@@ -55,11 +57,26 @@ __all__ = [
 ]
 
 #: The engine names accepted by ``--engine`` and ``Index.create(engine=...)``.
-ENGINES = ("tantivy", "whoosh")
+ENGINES = ("tantivy", "whoosh", "xapian")
 
 
-def get_factory(name: str) -> EngineFactory:
-    """The factory of the engine called ``name``; imports it only when asked."""
+def get_factory(name: str, *, shards: Sequence[str] = ()) -> EngineFactory:
+    """The factory of the engine called ``name``; imports it only when asked.
+
+    ``shards`` (``HOST:PORT`` strings, replicas after commas) makes a new xapian
+    index a cluster of those shard servers.
+    """
+    if shards and name != "xapian":
+        raise UsageError(f"Only the xapian engine can be sharded, not '{name}'.")
+    if name == "xapian":
+        try:
+            from .xapian import XapianFactory
+        except ImportError:
+            raise ArsearchError(
+                "The xapian engine needs Xapian's Python bindings: "
+                "pip install xapian-bindings-binary (Linux), or Debian's python3-xapian."
+            ) from None
+        return XapianFactory(shards)
     if name == "tantivy":
         from .tantivy_engine import TantivyFactory
 

@@ -8,7 +8,7 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import TracebackType
@@ -30,6 +30,7 @@ from ..errors import (
     IndexLockedError,
     NoIndexError,
     Remedy,
+    ShardUnavailableError,
     UsageError,
     rebuild_remedy,
 )
@@ -222,6 +223,7 @@ class Index:
         spellings: str | None = None,
         overwrite: bool = False,
         refresh_interval: float = DEFAULT_REFRESH_INTERVAL,
+        shards: Sequence[str] = (),
     ) -> Index:
         """Make a new, empty index at ``path`` (a directory, created when missing).
 
@@ -243,9 +245,15 @@ class Index:
         in an exception (or ``close(discard=True)``) leaves the old one as it was. A
         folder that holds other files is refused too, unless ``overwrite=True``, which
         adds the index beside them and never touches them.
+
+        ``shards`` (xapian only): ``"HOST:PORT"`` strings, one per shard server
+        (``arsearch shard serve``), with the shard's read replicas after commas
+        (``"h1:7001,h2:7001"``). The documents then live on the servers, which this
+        empties; ``path`` keeps the shard list, and every door reads it from there.
         """
         if engine not in ENGINES:
             raise UsageError(f"Unknown engine '{engine}'. Choose one of: {', '.join(ENGINES)}.")
+        factory = get_factory(engine, shards=shards)
         chosen = _analyzer_for(analyzer, stemmer, fold_hamza)
         options = IndexOptions(stem_positions=stem_positions, spellings=spellings)  # type: ignore[arg-type]
         if not isinstance(fields, FieldTable):
@@ -269,7 +277,6 @@ class Index:
                     fields.to_config(),
                     None if options.is_default() else options.to_config(),
                 )
-                factory = get_factory(engine)
                 generation.engine_dir.mkdir()
                 created = factory.create(
                     generation.engine_dir, fields, stem_positions=options.stem_positions
@@ -298,11 +305,12 @@ class Index:
         analyzer: Analyzer | None = None,
         fields: FieldTable | None = None,
         refresh_interval: float = DEFAULT_REFRESH_INTERVAL,
+        shards: Sequence[str] = (),
     ) -> Index:
         """Open the index at ``path``; raises NoIndexError when there is none.
 
         ``create=True`` makes one when there is none, with ``engine``, ``stemmer`` (or
-        ``analyzer``) and ``fields``; ``overwrite=True`` always builds a new one (see
+        ``analyzer``), ``fields`` and ``shards``; ``overwrite=True`` always builds a new one (see
         :meth:`create`). An existing index whose engine, analysis or fields differ from
         those given is refused with the fix.
         """
@@ -317,6 +325,7 @@ class Index:
                 fields=fields or FIELDS,
                 overwrite=overwrite,
                 refresh_interval=refresh_interval,
+                shards=shards,
             )
 
         if overwrite:
@@ -331,6 +340,9 @@ class Index:
         with _disk(root, shown, "read"):
             opened = _Opened.load(root, marker.generation, shown)
         _check_settings(shown, opened, engine, stemmer, analyzer, fields)
+        if shards:  # the same shards again (a re-run), or an error naming the fix
+            generation = opened.generation
+            get_factory(generation.engine, shards=shards).open(generation.engine_dir, opened.fields)
         return cls(root, shown, opened, refresh_interval=refresh_interval)
 
     def close(self, *, discard: bool = False) -> None:
@@ -512,6 +524,8 @@ class Index:
                 if opened.generation.name != marker.generation:
                     opened = _Opened.load(self.path, marker.generation, self._shown)
                 return self._snapshot_of(opened, stamp, marker)
+            except ShardUnavailableError:
+                raise  # the engine already failed over and waited: say so at once
             except (IndexFormatError, IndexIOError) as error:
                 failure = error
                 if layout.marker_stamp(self.path) == stamp:

@@ -22,6 +22,7 @@ from ..errors import (
     NoIndexError,
     QueryTooComplexError,
     QueryTooLongError,
+    ShardUnavailableError,
     UsageError,
 )
 from .state import current_holder
@@ -79,6 +80,8 @@ def describe(error: Exception) -> Problem:
     """Map any exception to its status, code and message: the one place that does."""
     if isinstance(error, NoIndexError):
         return Problem(503, "no_index", error.for_cli())
+    if isinstance(error, ShardUnavailableError):
+        return Problem(503, "shard_unavailable", error.for_cli())
     if isinstance(error, QueryTooLongError):
         return Problem(400, "query_too_long", error.for_cli())
     if isinstance(error, QueryTooComplexError):

@@ -39,7 +39,10 @@ def _ok(description: str, schema: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": _ref(schema)}}}
 
 
-_NO_INDEX = _error("No index yet (`no_index`): the message says how to build one.")
+_NO_INDEX = _error(
+    "No index yet (`no_index`): the message says how to build one; or a shard of a "
+    "cluster index has no server left (`shard_unavailable`)."
+)
 _BAD = _error("A bad or unknown parameter (`bad_parameter`, `query_too_long`).")
 _NOT_FOUND = _error("No document with this id (`not_found`).")
 _WRITE_ERRORS = {
