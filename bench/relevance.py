@@ -568,11 +568,12 @@ def section(
 
 
 def _against_default(
-    results: dict[str, dict[str, Measured]], label: str, resamples: int
+    results: dict[str, dict[str, Measured]], label: str, resamples: int, base: str = "default"
 ) -> list[tuple[float, float, float]]:
-    default = results["default"]
+    """The paired differences of ``label`` from ``base`` on each run."""
+    against = results[base]
     return [
-        paired_ci(results[label][run].reciprocal, default[run].reciprocal, resamples=resamples)
+        paired_ci(results[label][run].reciprocal, against[run].reciprocal, resamples=resamples)
         for run in RUNS
     ]
 
@@ -721,28 +722,18 @@ def _lever_table(
     resamples: int,
     header: str,
 ) -> list[str]:
-    before = results[BEFORE.label]
     out = [f"| configuration | {header} |", "|---|" + "---:|" * len(RUNS)]
     for variant in variants:
         if variant.lever != lever:
             continue
         now = results[variant.label]
-        cells = []
-        for run in RUNS:
-            ci = paired_ci(now[run].reciprocal, before[run].reciprocal, resamples=resamples)
-            cells.append(f"{now[run].means['mrr_at_10']:.3f} ({_diff(ci)})")
+        differences = _against_default(results, variant.label, resamples, BEFORE.label)
+        cells = [
+            f"{now[run].means['mrr_at_10']:.3f} ({_diff(ci)})"
+            for run, ci in zip(RUNS, differences, strict=True)
+        ]
         out.append(f"| {variant.label} | {' | '.join(cells)} |")
     return out
-
-
-def _against_before(
-    results: dict[str, dict[str, Measured]], label: str, resamples: int
-) -> list[tuple[float, float, float]]:
-    before = results[BEFORE.label]
-    return [
-        paired_ci(results[label][run].reciprocal, before[run].reciprocal, resamples=resamples)
-        for run in RUNS
-    ]
 
 
 def _excluding(cells: list[tuple[float, float, float]]) -> str:
@@ -762,7 +753,7 @@ def levers_section(
     """The "## Relevance levers (issue 14)" section of RESULTS.md."""
     header = " | ".join(RUN_NAMES[run] for run in RUNS)
     default, before = results["default"], results[BEFORE.label]
-    against = _against_before(results, "default", resamples)
+    against = _against_default(results, "default", resamples, BEFORE.label)
     out = [
         LEVERS_SECTION,
         "",
@@ -829,7 +820,7 @@ def levers_section(
 
 def _lever_decisions(results: dict[str, dict[str, Measured]], resamples: int) -> list[str]:
     def measured(label: str) -> str:
-        cells = _against_before(results, label, resamples)
+        cells = _against_default(results, label, resamples, BEFORE.label)
         return f"{_span(cells)} ({_excluding(cells)})"
 
     stems = "paraphrase: proximity by stems, 0.3 (stem positions)"
