@@ -2,7 +2,7 @@
 names kept apart (the الكاظمي fixture) and proximity by stems.
 
 Which of them are on by default, and why, is measured by bench/relevance.py
-(bench/RESULTS.md, "Relevance"); these tests pin what each rule does.
+(bench/RESULTS.md, "Relevance levers (issue 14)"); these tests pin what each rule does.
 """
 
 from __future__ import annotations

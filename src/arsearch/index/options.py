@@ -1,4 +1,4 @@
-"""``IndexOptions``: what an index keeps beyond the default, chosen at ``Index.create``.
+"""``IndexOptions``: what an index keeps for its ranking levers, chosen at ``Index.create``.
 
 Each option costs index size or indexing time and buys a ranking lever
 (bench/RESULTS.md, "Relevance levers (issue 14)"): stem positions are kept by
