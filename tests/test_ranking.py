@@ -6,6 +6,7 @@ A ranking is passed in (``Index.search(..., ranking=...)``); no test changes a g
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -113,11 +114,18 @@ def test_a_phrase_alone_is_still_a_requirement(index: Index) -> None:
 # -- proximity -----------------------------------------------------------------------
 
 
+# The bonus by exact forms, where a stop word counts as a word between (the index keeps
+# stem positions, so ``stem_proximity=0`` asks for it); by stems: test_relevance_levers.py.
+BY_EXACT_FORMS = Ranking(stem_proximity=0.0)
+
+
 def test_proximity_ranks_close_words_first_on_every_engine(index: Index) -> None:
-    plain = index.search("الخام النفط", limit=20, ranking=Ranking(proximity=0.0))
+    off = replace(BY_EXACT_FORMS, proximity=0.0)
+    plain = index.search("الخام النفط", limit=20, ranking=off)
     scores = {hit.id: hit.score for hit in plain.hits}
     assert scores["near"] == pytest.approx(scores["far"])
-    close = index.search("الخام النفط", limit=20, ranking=Ranking(proximity=1.0, proximity_slop=1))
+    value = replace(BY_EXACT_FORMS, proximity=1.0, proximity_slop=1)
+    close = index.search("الخام النفط", limit=20, ranking=value)
     order = [hit.id for hit in close.hits]
     assert order.index("near") < order.index("far")
     assert close.total == plain.total  # a bonus, never a requirement
@@ -134,7 +142,7 @@ def test_proximity_ranks_close_words_first_on_every_engine(index: Index) -> None
 )
 def test_proximity_slop_counts_the_words_between(index: Index, slop: int, near_first: bool) -> None:
     # near has one word between الخام and النفط, far has four; both are otherwise alike.
-    value = Ranking(proximity=1.0, proximity_slop=slop)
+    value = replace(BY_EXACT_FORMS, proximity=1.0, proximity_slop=slop)
     found = index.search("الخام النفط", limit=20, ranking=value)
     scores = {hit.id: hit.score for hit in found.hits}
     if near_first:

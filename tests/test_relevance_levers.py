@@ -2,7 +2,7 @@
 names kept apart (the الكاظمي fixture) and proximity by stems.
 
 Which of them are on by default, and why, is measured by bench/relevance.py
-(bench/RESULTS.md, "Relevance"); these tests pin what each rule does.
+(bench/RESULTS.md, "Relevance levers (issue 14)"); these tests pin what each rule does.
 """
 
 from __future__ import annotations
@@ -189,7 +189,7 @@ def test_an_index_derives_its_spellings_at_each_commit(tmp_path: Path, engine: s
     assert {hit.id for hit in found.hits[:5]} == {f"w{i}" for i in range(5)}
     assert {hit.id for hit in found.hits[5:]} == {f"o{i}" for i in range(5)}
     assert found.hits[5].snippet.html() == "قال <mark>المسئول</mark> إن الخساير كبيرة"
-    assert Index.open(path).options == IndexOptions(spellings="hamza")
+    assert Index.open(path).options == IndexOptions(stem_positions=True, spellings="hamza")
 
 
 def test_an_unknown_spelling_rule_is_refused(tmp_path: Path) -> None:
@@ -276,12 +276,12 @@ NEIGHBOURS = [
 
 
 def test_stem_positions_reward_neighbours_in_any_form(tmp_path: Path, engine: str) -> None:
-    with Index.create(tmp_path / "plain", engine=engine) as plain:
+    with Index.create(tmp_path / "plain", engine=engine, stem_positions=False) as plain:
         plain.add(NEIGHBOURS)
         plain.commit()
         scores = {hit.id: hit.score for hit in plain.search("الجامعة الأمريكية").hits}
         assert scores["near"] == pytest.approx(scores["far"])  # the exact forms differ
-    with Index.create(tmp_path / "stems", engine=engine, stem_positions=True) as stems:
+    with Index.create(tmp_path / "stems", engine=engine) as stems:
         stems.add(NEIGHBOURS)
         stems.commit()
         scores = {hit.id: hit.score for hit in stems.search("الجامعة الأمريكية").hits}
@@ -318,7 +318,25 @@ def test_the_options_are_recorded_and_versioned(tmp_path: Path) -> None:
     )
 
 
-def test_a_default_index_records_no_options(tmp_path: Path) -> None:
-    Index.create(tmp_path / "index").close()
+def test_stem_positions_are_kept_by_default(tmp_path: Path) -> None:
+    with Index.create(tmp_path / "index") as index:
+        assert index.options == IndexOptions(stem_positions=True, spellings=None)
     generation = next((tmp_path / "index").glob("gen-*")) / "generation.json"
-    assert "options" not in json.loads(generation.read_text(encoding="utf-8"))
+    recorded = json.loads(generation.read_text(encoding="utf-8"))
+    assert recorded["options"] == {"version": 1, "stem_positions": True, "spellings": None}
+
+
+def test_an_index_that_records_no_options_keeps_no_stem_positions(tmp_path: Path) -> None:
+    # An index made before the options existed: its proximity bonus matches exact forms.
+    path = tmp_path / "index"
+    with Index.create(path, stem_positions=False) as index:
+        index.add(NEIGHBOURS)
+        index.commit()
+    generation = next(path.glob("gen-*")) / "generation.json"
+    recorded = json.loads(generation.read_text(encoding="utf-8"))
+    del recorded["options"]
+    generation.write_text(json.dumps(recorded), encoding="utf-8")
+    with Index.open(path) as index:
+        assert index.options == IndexOptions(stem_positions=False)
+        scores = {hit.id: hit.score for hit in index.search("الجامعة الأمريكية").hits}
+    assert scores["near"] == pytest.approx(scores["far"])

@@ -219,7 +219,7 @@ class Index:
         fold_hamza: bool | None = None,
         analyzer: Analyzer | None = None,
         fields: FieldTable = FIELDS,
-        stem_positions: bool = False,
+        stem_positions: bool = True,
         spellings: str | None = None,
         overwrite: bool = False,
         refresh_interval: float = DEFAULT_REFRESH_INTERVAL,
@@ -231,12 +231,13 @@ class Index:
         ``fold_hamza`` are shortcuts for the default analyzer with that change.
         ``fields`` is the field table: which metadata is filtered, faceted, sorted.
 
-        Two options trade size or indexing time for a ranking lever (off by default:
-        see "Relevance levers" in bench/RESULTS.md). ``stem_positions=True`` keeps the
-        positions of the body's stems, so that neighbouring query words are rewarded
+        Two options trade size or indexing time for a ranking lever (see "Relevance
+        levers (issue 14)" in bench/RESULTS.md). ``stem_positions`` (on by default) keeps
+        the positions of the body's stems, so that neighbouring query words are rewarded
         when found close together in any form (``Ranking.stem_proximity``): a larger
-        index. ``spellings="hamza"`` (or ``"vowels"``) derives, at each commit, the
-        pairs of frequent indexed words written two ways (مسؤول, مسئول), searched for
+        index; ``stem_positions=False`` matches them by exact forms only.
+        ``spellings="hamza"`` (or ``"vowels"``; off by default) derives, at each commit,
+        the pairs of frequent indexed words written two ways (مسؤول, مسئول), searched for
         each other (``Ranking.spelling_weight``): slower commits.
 
         A folder that holds an index is refused unless ``overwrite=True``. Then the new
@@ -275,7 +276,7 @@ class Index:
                     engine,
                     chosen.to_config(),
                     fields.to_config(),
-                    None if options.is_default() else options.to_config(),
+                    options.to_config(),
                 )
                 generation.engine_dir.mkdir()
                 created = factory.create(

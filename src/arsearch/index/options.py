@@ -1,14 +1,16 @@
-"""``IndexOptions``: what an index keeps beyond the default, chosen at ``Index.create``.
+"""``IndexOptions``: what an index keeps for its ranking levers, chosen at ``Index.create``.
 
-Each option costs index size or indexing time and buys a ranking lever, so
-none is on by default (bench/RESULTS.md, "Relevance levers"). The options are
-recorded in the generation (``generation.json``), with a version, so every
-reader of the index knows what it holds.
+Each option costs index size or indexing time and buys a ranking lever
+(bench/RESULTS.md, "Relevance levers (issue 14)"): stem positions are kept by
+default, since proximity by stems measured better; name spellings are off. The
+options are recorded in the generation (``generation.json``), with a version, so
+every reader of the index knows what it holds; a generation that records none was
+made before they existed, and has none.
 
->>> IndexOptions(stem_positions=True).to_config()
+>>> IndexOptions().to_config()
 {'version': 1, 'stem_positions': True, 'spellings': None}
->>> IndexOptions.from_config({}) == IndexOptions()
-True
+>>> IndexOptions.from_config({}).stem_positions
+False
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ class IndexOptions:
 
     #: Keep the positions of the body's stems, so the proximity bonus can match
     #: neighbouring query words by their stems (``Ranking.stem_proximity``).
-    stem_positions: bool = False
+    stem_positions: bool = True
     #: Derive the index's name-spelling pairs at each commit, with this rule
     #: (``Ranking.spelling_weight``; see arsearch.index.variants); None: none.
     spellings: SpellingRule | None = None
@@ -44,10 +46,6 @@ class IndexOptions:
             )
         check_rule(self.spellings)
 
-    def is_default(self) -> bool:
-        """Whether no option is on (the generation then records none)."""
-        return self == IndexOptions()
-
     def to_config(self) -> dict[str, Any]:
         """The options as recorded in the generation: JSON-ready."""
         return {
@@ -58,13 +56,14 @@ class IndexOptions:
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> IndexOptions:
-        """The options a generation recorded (none recorded: the default).
+        """The options a generation recorded (none recorded: an index made before the
+        options existed, which keeps no stem positions).
 
         Raises ValueError for options of a newer arsearch, whose index this one cannot
         search as it was meant to.
         """
         if not config:
-            return cls()
+            return cls(stem_positions=False)
         version = config.get("version")
         if version != OPTIONS_VERSION:
             raise ValueError(

@@ -38,14 +38,16 @@ class Ranking:
     #: A word absent from the index stands for its nearest indexed spellings, or
     #: for two indexed words when a missing space before ال glued them together.
     fallback: bool = True
-    #: Weight of the bonus for two neighbouring query words found close together (0: off).
+    #: Weight of the bonus for two neighbouring query words found close together, by
+    #: exact forms (0: off); on an index that keeps stem positions, ``stem_proximity``
+    #: takes its place unless that is 0.
     proximity: float = 0.1
     #: Words allowed between two neighbouring query words for the proximity bonus
     #: (one: a stop word the query left out).
     proximity_slop: int = 1
-    #: On an index created with ``stem_positions=True``: the weight of the proximity
-    #: bonus matched by stems ("الجامعة الأمريكية" meets "جامعة أمريكية"), which then
-    #: replaces the bonus by exact forms (0: exact forms, as on any index).
+    #: On an index that keeps stem positions (``Index.create``'s default): the weight of
+    #: the proximity bonus matched by stems ("الجامعة الأمريكية" meets "جامعة أمريكية"),
+    #: which then replaces the bonus by exact forms (0: exact forms, as on any index).
     stem_proximity: float = 0.3
     #: A quoted phrase beside other words: "boost" (its words count as words and the
     #: exact phrase adds), "require" (the phrase must match) or "phrase" (only the

@@ -73,7 +73,8 @@ class Snapshot:
         self.shown = shown
         #: What the index's state was when this snapshot was made (compared to see a newer one).
         self.stamp = stamp
-        self.options = options or IndexOptions()
+        # None: options not given, as for an index made before they existed.
+        self.options = options or IndexOptions.from_config({})
         self._lock = threading.Lock()
         self._claims = 1
         self._vocabulary: Vocabulary | None = None
