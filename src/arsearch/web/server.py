@@ -293,6 +293,38 @@ _WORKER_TIMEOUT = 30
 _GRACE = 5
 
 
+#: Seconds a worker holding a connection per thread waits before it accepts one more.
+_BUSY_ACCEPT_DELAY = 0.02
+
+
+def _deferring(
+    readable: Callable[[], bool], channels: dict[int, Any], threads: int
+) -> Callable[[], bool]:
+    """The listener's ``readable``, made to let less busy workers accept first.
+
+    Every worker is woken by a new connection and the first to call accept gets it, so
+    a handful of keep-alive connections (a proxy's, a load generator's) can end up on
+    one worker while another idles. A worker that holds a connection per thread
+    already accepts only every :data:`_BUSY_ACCEPT_DELAY` seconds: a worker with room
+    takes the connection first, and when all are busy, new ones still get in.
+    """
+    next_accept = 0.0
+
+    def deferring() -> bool:
+        nonlocal next_accept
+        ready = readable()
+        # The map holds the listener and the wake-up pipe besides the connections.
+        if not ready or len(channels) - 2 < threads:
+            return ready
+        now = time.monotonic()
+        if now < next_accept:
+            return False
+        next_accept = now + _BUSY_ACCEPT_DELAY
+        return True
+
+    return deferring
+
+
 def _serve_forked(
     make_app: Callable[[], WSGIApp], sock: socket.socket, workers: int, options: dict[str, Any]
 ) -> None:
@@ -309,6 +341,7 @@ def _serve_forked(
             channels: dict[int, Any] = {}
             listeners = [listener.sock for listener in self.sockets]
             server = create_server(self.wsgi, map=channels, sockets=listeners, **options)
+            server.readable = _deferring(server.readable, channels, options["threads"])
             beat = 0.0
             try:
                 while self.alive:
@@ -316,7 +349,8 @@ def _serve_forked(
                     if now >= beat:
                         self.notify()
                         beat = now + _HEARTBEAT
-                    wasyncore.loop(timeout=_HEARTBEAT, map=channels, use_poll=True, count=1)
+                    wait = _BUSY_ACCEPT_DELAY if len(channels) > options["threads"] else _HEARTBEAT
+                    wasyncore.loop(timeout=wait, map=channels, use_poll=True, count=1)
                 # Stopped: take no new connection, answer the requests in hand.
                 server.del_channel()
                 deadline = time.monotonic() + _GRACE
