@@ -35,6 +35,7 @@ import re
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -246,6 +247,7 @@ def replace_section(text: str, section: str) -> str:
 
 
 LUA = Path(__file__).resolve().parent / "wrk_queries.lua"
+KEYS = ("rps", "p50_ms", "p99_ms")
 _PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
@@ -302,51 +304,68 @@ def run_wrk_bench(args: argparse.Namespace, index: Path, scratch: Path) -> list[
     sampled = sample_queries(args.corpus, QUERIES, SEED)
     queries.write_text("\n".join(quote(q) for q in sampled) + "\n", encoding="utf-8")
     rows = []
-    for kind in args.servers.split(","):
-        for workers in (int(n) for n in args.workers.split(",")):
-            process, host, port = start_server(index, scratch / "server.log", workers, kind)
-            try:
-                run_wrk(host, port, 8, args.warmup, queries)
-                for connections in (int(c) for c in args.connections.split(",")):
-                    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
-                    result = run_wrk(host, port, connections, args.seconds, queries)
-                    row = {"server": kind, "workers": workers, "connections": connections}
-                    rows.append({**row, "load": load, **result})
-                    print(json.dumps(rows[-1]), flush=True)
-                if args.idle:
-                    took = idle_probe(host, port, args.idle, "/api/search?q=" + quote(sampled[0]))
-                    row = {"server": kind, "workers": workers, "idle": args.idle, "took": took}
-                    rows.append(row)
-                    print(json.dumps(row), flush=True)
-                if args.soak and workers == max(int(n) for n in args.workers.split(",")):
-                    pids = workers_of(process.pid) or [process.pid]
-                    before = [rss_mb(pid) for pid in pids]
-                    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
-                    result = run_wrk(host, port, 32, args.soak, queries)
-                    after = [rss_mb(pid) if Path(f"/proc/{pid}").exists() else 0 for pid in pids]
-                    row = {"server": kind, "workers": workers, "connections": 32, "soak": True}
-                    row.update(load=load, rss_before=before, rss_after=after, **result)
-                    rows.append(row)
-                    print(json.dumps(row), flush=True)
-            finally:
-                stop_server(process)
+    plan = [
+        (kind, int(workers))
+        for _ in range(args.rounds)
+        for kind in args.servers.split(",")
+        for workers in args.workers.split(",")
+    ]
+    for number, (kind, workers) in enumerate(plan):
+        last_round = number >= len(plan) - len(plan) // args.rounds
+        process, host, port = start_server(index, scratch / "server.log", workers, kind)
+        try:
+            run_wrk(host, port, 8, args.warmup, queries)
+            for connections in (int(c) for c in args.connections.split(",")):
+                load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+                result = run_wrk(host, port, connections, args.seconds, queries)
+                row = {"server": kind, "workers": workers, "connections": connections}
+                rows.append({**row, "load": load, **result})
+                print(json.dumps(rows[-1]), flush=True)
+            if args.idle and last_round:
+                took = idle_probe(host, port, args.idle, "/api/search?q=" + quote(sampled[0]))
+                row = {"server": kind, "workers": workers, "idle": args.idle, "took": took}
+                rows.append(row)
+                print(json.dumps(row), flush=True)
+            if (
+                args.soak
+                and last_round
+                and kind == "arsearch"
+                and workers == max(map(int, args.workers.split(",")))
+            ):
+                pids = workers_of(process.pid) or [process.pid]
+                before = [rss_mb(pid) for pid in pids]
+                load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+                result = run_wrk(host, port, 32, args.soak, queries)
+                after = [rss_mb(pid) if Path(f"/proc/{pid}").exists() else 0 for pid in pids]
+                row = {"server": kind, "workers": workers, "connections": 32, "soak": True}
+                row.update(load=load, rss_before=before, rss_after=after, **result)
+                rows.append(row)
+                print(json.dumps(row), flush=True)
+        finally:
+            stop_server(process)
     return rows
 
 
 def print_wrk_table(rows: list[dict]) -> None:
     """The rows as a Markdown table (and the idle probes and soaks below it)."""
     print(
-        "\n| server | workers | connections | load (1/5/15 min) | requests/s | p50 ms | p99 ms "
-        "| errors |"
+        "\n| server | workers | connections | load (1 min, each round) | requests/s | p50 ms "
+        "| p99 ms | errors (all rounds) |"
     )
     print("|---|---:|---:|---|---:|---:|---:|---:|")
+    groups: dict[tuple[str, int, int], list[dict]] = {}
     for row in rows:
         if "rps" in row and not row.get("soak"):
-            print(
-                f"| {row['server']} | {row['workers']} | {row['connections']} | {row['load']} | "
-                f"{row['rps']:.0f} | {row['p50_ms']:.1f} | {row['p99_ms']:.1f} | "
-                f"{row['errors']:.0f} |"
-            )
+            groups.setdefault((row["server"], row["workers"], row["connections"]), []).append(row)
+    for (server, workers, connections), runs in groups.items():
+        # Medians over the rounds; the load of each round.
+        rate, p50, p99 = (statistics.median(run[k] for run in runs) for k in KEYS)
+        loads = " / ".join(run["load"].split()[0] for run in runs)
+        errors = sum(run["errors"] for run in runs)
+        print(
+            f"| {server} | {workers} | {connections} | {loads} | {rate:.0f} | {p50:.1f} | "
+            f"{p99:.1f} | {errors:.0f} |"
+        )
     for row in rows:
         if "idle" in row:
             print(
@@ -377,6 +396,7 @@ def main() -> None:
     parser.add_argument("--connections", default="8,32", help="with --wrk: connection counts")
     parser.add_argument("--warmup", type=float, default=3.0, help="with --wrk: seconds")
     parser.add_argument("--soak", type=float, default=0.0, help="with --wrk: seconds at 32")
+    parser.add_argument("--rounds", type=int, default=1, help="with --wrk: medians of N")
     parser.add_argument("--idle", type=int, default=0, help="with --wrk: silent connections")
     args = parser.parse_args()
     if args.wrk:
