@@ -124,7 +124,8 @@ def run_build(command: Sequence[str], index: Path, log: Path, poll: float = 0.1)
     summary = _ADDED.search(text)
     if process.returncode != 0 or summary is None:
         raise RuntimeError(f"{shlex.join(command)} failed ({process.returncode}):\n{text[-2000:]}")
-    return Build(seconds, int(summary.group(1).replace(",", "")), dir_mb(index), peak, parts_mb(index), cpu)
+    added = int(summary.group(1).replace(",", ""))
+    return Build(seconds, added, dir_mb(index), peak, parts_mb(index), cpu)
 
 
 def raw_text_mb(corpus: Path) -> float:
