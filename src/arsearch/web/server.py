@@ -330,6 +330,8 @@ def _serve_forked(
 ) -> None:
     """gunicorn's master in this process, ``workers`` forked workers each running waitress."""
     from gunicorn.app.base import BaseApplication
+    from gunicorn.arbiter import Arbiter
+    from gunicorn.sock import TCP6Socket, TCPSocket
     from gunicorn.workers.base import Worker
     from waitress import wasyncore
     from waitress.server import create_server
@@ -366,8 +368,6 @@ def _serve_forked(
     class Master(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
             settings = {
-                # gunicorn closes the socket it is given: give it its own copy.
-                "bind": [f"fd://{os.dup(sock.fileno())}"],
                 "workers": workers,
                 "worker_class": WaitressWorker,
                 "timeout": _WORKER_TIMEOUT,
@@ -383,6 +383,15 @@ def _serve_forked(
 
         def load(self) -> WSGIApp:
             return make_app()
+
+        def run(self) -> None:
+            arbiter = Arbiter(self)
+            # The socket already listening, handed over as gunicorn's own listener
+            # (which closes the copy it is given when it stops).
+            kind = TCP6Socket if sock.family == socket.AF_INET6 else TCPSocket
+            address = sock.getsockname()[:2]
+            arbiter.LISTENERS = [kind(address, self.cfg, arbiter.log, fd=os.dup(sock.fileno()))]
+            arbiter.run()
 
     master = os.getpid()
     try:
