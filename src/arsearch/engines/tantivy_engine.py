@@ -32,7 +32,7 @@ __all__ = ["TantivyEngine", "TantivyFactory"]
 NAME = "tantivy"
 # Each fill of the writer's memory ends a segment, and every segment repeats the
 # term dictionary: 128 MB holds the news corpus in two segments (measured: 98.8 MB
-# on disk against 102.8 MB at 64 MB, one commit each; bench/RESULTS.md).
+# on disk against 102.8 MB at 64 MB, one commit each, in the research for issue 12).
 _WRITER_HEAP = 128_000_000
 _FACET_SIZE = 1000
 _LOCKED = (
