@@ -11,6 +11,8 @@ TEST_STAMP := $(VENV)/.installed-test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 INDEX ?= index
+# Processes `make serve` answers with (empty: serve.workers, or one per core).
+WORKERS ?=
 
 .PHONY: setup serve test test-slow lint typecheck unit browser-deps xapian-deps bench fuzz soak clean
 
@@ -29,7 +31,7 @@ setup: $(TEST_STAMP)
 serve: $(STAMP)
 	$(BIN)/arsearch index seeds/ --index $(INDEX)
 	$(BIN)/arsearch config load seeds/arsearch.toml --index $(INDEX)
-	$(BIN)/arsearch serve --index $(INDEX) --host $(HOST) --port $(PORT)
+	$(BIN)/arsearch serve --index $(INDEX) --host $(HOST) --port $(PORT) $(if $(WORKERS),--workers $(WORKERS))
 
 # Debian's chromium for the browser tests, installed when missing and apt is here.
 browser-deps:

@@ -26,6 +26,7 @@ import itertools
 import json
 import os
 import re
+import resource
 import shlex
 import statistics
 import subprocess
@@ -48,7 +49,7 @@ MAX_TIME_RATIO = 2.0
 MAX_SIZE_RATIO = 0.75
 MAX_PEAK_MB = 500
 _PAGE = os.sysconf("SC_PAGE_SIZE")
-_ADDED = re.compile(r"added (\d+), updated (\d+), unchanged (\d+)")
+_ADDED = re.compile(r"added ([\d,]+), updated ([\d,]+), unchanged ([\d,]+)")
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,8 @@ class Build:
     peak_mb: float
     #: MB on disk by file suffix (``.store``, ``.pos``, ...), for the largest parts.
     parts: tuple[tuple[str, float], ...] = ()
+    #: CPU seconds of the whole process tree (user + system), when measured.
+    cpu: float | None = None
 
 
 def tree_rss_mb(root: int) -> float:
@@ -106,6 +109,8 @@ def parts_mb(path: Path, top: int = 4) -> tuple[tuple[str, float], ...]:
 def run_build(command: Sequence[str], index: Path, log: Path, poll: float = 0.1) -> Build:
     """Run one build command, polling its process tree's memory until it exits."""
     peak = 0.0
+    # The children's CPU counts every process the build waited for: its workers too.
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     with log.open("w", encoding="utf-8") as out:
         started = time.perf_counter()
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
@@ -113,11 +118,14 @@ def run_build(command: Sequence[str], index: Path, log: Path, poll: float = 0.1)
             peak = max(peak, tree_rss_mb(process.pid))
             time.sleep(poll)
         seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     text = log.read_text(encoding="utf-8")
     summary = _ADDED.search(text)
     if process.returncode != 0 or summary is None:
         raise RuntimeError(f"{shlex.join(command)} failed ({process.returncode}):\n{text[-2000:]}")
-    return Build(seconds, int(summary.group(1)), dir_mb(index), peak, parts_mb(index))
+    added = int(summary.group(1).replace(",", ""))
+    return Build(seconds, added, dir_mb(index), peak, parts_mb(index), cpu)
 
 
 def raw_text_mb(corpus: Path) -> float:
@@ -152,6 +160,7 @@ def median_build(builds: Sequence[Build]) -> Build:
         statistics.median(b.index_mb for b in builds),
         statistics.median(b.peak_mb for b in builds),
         builds[-1].parts,
+        statistics.median(b.cpu for b in builds) if builds[0].cpu is not None else None,
     )
 
 
@@ -193,15 +202,16 @@ def render(
         "process; arsearch's time is the CLI's wall time, interpreter start included, and its",
         "peak memory is summed over the process tree (the CLI and its analysis workers).",
         "",
-        "| build | runs (s) | build s | docs/s | index MB | index / raw text | peak MB | "
-        "time / stock Tantivy |",
-        "|---|---|---:|---:|---:|---:|---:|---:|",
+        "| build | runs (s) | build s | CPU s (tree) | docs/s | index MB | index / raw text | "
+        "peak MB | time / stock Tantivy |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for name, m in medians.items():
         runs = ", ".join(f"{b.seconds:.1f}" for b in rows[name])
         ratio = f"{m.seconds / floor.seconds:.2f}" if floor else "-"
         lines.append(
-            f"| {name} | {runs} | {m.seconds:.1f} | {m.documents / m.seconds:,.0f} | "
+            f"| {name} | {runs} | {m.seconds:.1f} | {'-' if m.cpu is None else f'{m.cpu:.1f}'} | "
+            f"{m.documents / m.seconds:,.0f} | "
             f"{m.index_mb:.1f} | {m.index_mb / raw_mb:.2f} | {m.peak_mb:.0f} | {ratio} |"
         )
     lines.append("")

@@ -9,6 +9,17 @@ replaces the "## Web API throughput" section of bench/RESULTS.md.
     python bench/web.py                       # build a temporary index, run 8 x 30 s
     python bench/web.py --index /tmp/news     # build it there once, reuse it next time
     python bench/web.py --seconds 5 --write   # a shorter run, recorded
+
+``--wrk`` drives the server with wrk instead (a C load generator, so the client does
+not measure itself; Debian's ``wrk``), a different query on every request
+(bench/wrk_queries.lua), for each worker count and connection count given, in one run:
+
+    python bench/web.py --index /tmp/news --wrk --workers 1,2 --connections 8,32 --soak 60
+
+``--servers arsearch,gthread`` adds gunicorn's own threaded worker (``-k gthread``,
+4 threads) beside ``arsearch serve`` (gunicorn running waitress in each worker), and
+``--idle N`` first opens N connections that send nothing, as slow clients do, and times
+one search beside them.
 """
 
 from __future__ import annotations
@@ -22,6 +33,9 @@ import platform
 import random
 import re
 import shutil
+import signal
+import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -102,21 +116,65 @@ def ensure_index(index: Path, corpus: Path) -> dict[str, object]:
     return data
 
 
-def start_server(index: Path, log: Path) -> tuple[subprocess.Popen[str], str, int]:
-    """``arsearch serve`` on a free loopback port: the process, its host and its port."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "arsearch", "serve", "--index", str(index), "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=log.open("w"),
-        text=True,
-    )
+def start_server(
+    index: Path, log: Path, workers: int | None = None, kind: str = "arsearch"
+) -> tuple[subprocess.Popen[str], str, int]:
+    """A server on a free loopback port: the process, its host and its port.
+
+    ``kind`` "arsearch" is ``arsearch serve`` (``workers`` None: its default);
+    "gthread" is gunicorn's threaded worker over the same app, for comparison.
+    """
+    if kind == "gthread":
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = int(probe.getsockname()[1])
+        app = f"arsearch.web:create_app({{'INDEX': {str(index)!r}}})"
+        command = [sys.executable, "-m", "gunicorn", "-k", "gthread", "--threads", "4"]
+        command += ["-w", str(workers or 1), "-b", f"127.0.0.1:{port}", app]
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log.open("w"), text=True)
+        wait_ready("127.0.0.1", port)
+        return process, "127.0.0.1", port
+    command = [sys.executable, "-m", "arsearch", "serve", "--index", str(index), "--port", "0"]
+    if workers is not None:
+        command += ["--workers", str(workers)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log.open("w"), text=True)
     assert process.stdout is not None
     line = process.stdout.readline()
     match = re.search(r"http://(127\.0\.0\.1):(\d+)/", line)
     if not match:
         process.kill()
         raise SystemExit(f"arsearch serve did not start: {line!r}; see {log}")
+    wait_ready(match.group(1), int(match.group(2)))
     return process, match.group(1), int(match.group(2))
+
+
+def wait_ready(host: str, port: int, seconds: float = 60) -> None:
+    """Wait until every worker can answer (a few searches on new connections)."""
+    deadline = time.monotonic() + seconds
+    answered = 0
+    while answered < 8:
+        try:
+            connection = http.client.HTTPConnection(host, port, timeout=10)
+            connection.request("GET", "/api/search?q=x")
+            connection.getresponse().read()
+            connection.close()
+            answered += 1
+        except OSError:
+            if time.monotonic() > deadline:
+                raise SystemExit(f"no server on {host}:{port} after {seconds} s") from None
+            time.sleep(0.2)
+
+
+def stop_server(process: subprocess.Popen[str]) -> None:
+    """SIGTERM, as a service manager stops it; then wait."""
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    if process.stdout is not None:
+        process.stdout.close()
 
 
 def run_client(
@@ -188,6 +246,142 @@ def replace_section(text: str, section: str) -> str:
     return head + section.rstrip("\n") + "\n"
 
 
+LUA = Path(__file__).resolve().parent / "wrk_queries.lua"
+KEYS = ("rps", "p50_ms", "p99_ms")
+_PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+def run_wrk(host: str, port: int, connections: int, seconds: float, queries: Path) -> dict:
+    """One wrk run with one thread: requests/s, p50/p99 in ms, errors (all kinds, and non-2xx)."""
+    command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds:g}s", "--latency", "--timeout", "10s"]
+    command += ["-s", str(LUA), f"http://{host}:{port}", "--", str(queries)]
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    line = next(row for row in out.splitlines() if row.startswith("JSON "))
+    result: dict = json.loads(line[5:])
+    result["rps"] = result["requests"] / result["seconds"]
+    result["errors"] = sum(result[k] for k in ("connect", "read", "write", "status", "timeout"))
+    return result
+
+
+def workers_of(pid: int) -> list[int]:
+    """The child processes of ``pid`` (the workers of a gunicorn master), from /proc."""
+    try:
+        listing = Path(f"/proc/{pid}/task/{pid}/children").read_text(encoding="ascii")
+    except OSError:
+        return []
+    return [int(child) for child in listing.split()]
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of one process, in MB."""
+    statm = Path(f"/proc/{pid}/statm").read_text(encoding="ascii")
+    return int(statm.split()[1]) * _PAGE / 1e6
+
+
+def idle_probe(host: str, port: int, idle: int, path: str) -> float:
+    """Seconds one search takes while ``idle`` connections are open and send nothing."""
+    silent = [socket.create_connection((host, port), timeout=30) for _ in range(idle)]
+    try:
+        time.sleep(0.5)  # let the server accept them
+        started = time.perf_counter()
+        connection = http.client.HTTPConnection(host, port, timeout=30)
+        try:
+            connection.request("GET", path)
+            connection.getresponse().read()
+        except OSError:
+            return float("inf")
+        finally:
+            connection.close()
+        return time.perf_counter() - started
+    finally:
+        for sock in silent:
+            sock.close()
+
+
+def run_wrk_bench(args: argparse.Namespace, index: Path, scratch: Path) -> list[dict]:
+    """Every server kind x worker count x connection count, in one run; the rows."""
+    queries = scratch / "queries.txt"
+    sampled = sample_queries(args.corpus, QUERIES, SEED)
+    queries.write_text("\n".join(quote(q) for q in sampled) + "\n", encoding="utf-8")
+    rows = []
+    plan = [
+        (kind, int(workers))
+        for _ in range(args.rounds)
+        for kind in args.servers.split(",")
+        for workers in args.workers.split(",")
+    ]
+    for number, (kind, workers) in enumerate(plan):
+        last_round = number >= len(plan) - len(plan) // args.rounds
+        process, host, port = start_server(index, scratch / "server.log", workers, kind)
+        try:
+            run_wrk(host, port, 8, args.warmup, queries)
+            for connections in (int(c) for c in args.connections.split(",")):
+                load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+                result = run_wrk(host, port, connections, args.seconds, queries)
+                row = {"server": kind, "workers": workers, "connections": connections}
+                rows.append({**row, "load": load, **result})
+                print(json.dumps(rows[-1]), flush=True)
+            if args.idle and last_round:
+                took = idle_probe(host, port, args.idle, "/api/search?q=" + quote(sampled[0]))
+                row = {"server": kind, "workers": workers, "idle": args.idle, "took": took}
+                rows.append(row)
+                print(json.dumps(row), flush=True)
+            if (
+                args.soak
+                and last_round
+                and kind == "arsearch"
+                and workers == max(map(int, args.workers.split(",")))
+            ):
+                pids = workers_of(process.pid) or [process.pid]
+                before = [rss_mb(pid) for pid in pids]
+                load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+                result = run_wrk(host, port, 32, args.soak, queries)
+                after = [rss_mb(pid) if Path(f"/proc/{pid}").exists() else 0 for pid in pids]
+                row = {"server": kind, "workers": workers, "connections": 32, "soak": True}
+                row.update(load=load, rss_before=before, rss_after=after, **result)
+                rows.append(row)
+                print(json.dumps(row), flush=True)
+        finally:
+            stop_server(process)
+    return rows
+
+
+def print_wrk_table(rows: list[dict]) -> None:
+    """The rows as a Markdown table (and the idle probes and soaks below it)."""
+    print(
+        "\n| server | workers | connections | load (1 min, each round) | requests/s | p50 ms "
+        "| p99 ms | errors (all rounds) |"
+    )
+    print("|---|---:|---:|---|---:|---:|---:|---:|")
+    groups: dict[tuple[str, int, int], list[dict]] = {}
+    for row in rows:
+        if "rps" in row and not row.get("soak"):
+            groups.setdefault((row["server"], row["workers"], row["connections"]), []).append(row)
+    for (server, workers, connections), runs in groups.items():
+        # Medians over the rounds; the load of each round.
+        rate, p50, p99 = (statistics.median(run[k] for run in runs) for k in KEYS)
+        loads = " / ".join(run["load"].split()[0] for run in runs)
+        errors = sum(run["errors"] for run in runs)
+        print(
+            f"| {server} | {workers} | {connections} | {loads} | {rate:.0f} | {p50:.1f} | "
+            f"{p99:.1f} | {errors:.0f} |"
+        )
+    for row in rows:
+        if "idle" in row:
+            print(
+                f"{row['server']} x{row['workers']}: one search beside {row['idle']} silent "
+                f"connections took {row['took'] * 1000:.0f} ms"
+            )
+        if row.get("soak"):
+            before = ", ".join(f"{mb:.0f}" for mb in row["rss_before"])
+            after = ", ".join(f"{mb:.0f}" for mb in row["rss_after"])
+            print(
+                f"{row['server']} x{row['workers']} soak {row['seconds']:.0f} s at 32 connections "
+                f"(load {row['load']}): {row['rps']:.0f} requests/s, p99 {row['p99_ms']:.1f} ms, "
+                f"{row['errors']:.0f} errors; RSS per worker MB before {before}, after {after}"
+            )
+
+
 def main() -> None:
     """Parse the arguments, run the benchmark, print and optionally record the result."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -196,7 +390,24 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--write", action="store_true", help="record in bench/RESULTS.md")
+    parser.add_argument("--wrk", action="store_true", help="drive the server with wrk")
+    parser.add_argument("--servers", default="arsearch", help="with --wrk: arsearch,gthread")
+    parser.add_argument("--workers", default="1,2", help="with --wrk: worker counts")
+    parser.add_argument("--connections", default="8,32", help="with --wrk: connection counts")
+    parser.add_argument("--warmup", type=float, default=3.0, help="with --wrk: seconds")
+    parser.add_argument("--soak", type=float, default=0.0, help="with --wrk: seconds at 32")
+    parser.add_argument("--rounds", type=int, default=1, help="with --wrk: medians of N")
+    parser.add_argument("--idle", type=int, default=0, help="with --wrk: silent connections")
     args = parser.parse_args()
+    if args.wrk:
+        scratch = Path(tempfile.mkdtemp(prefix="arsearch-bench-wrk-"))
+        try:
+            index = args.index or scratch / "index"
+            ensure_index(index, args.corpus)
+            print_wrk_table(run_wrk_bench(args, index, scratch))
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+        return
     if not 1 <= args.clients <= 64 or not 0 < args.seconds <= 600:
         parser.error("--clients must be 1..64 and --seconds 0..600")
 
@@ -226,8 +437,7 @@ def main() -> None:
                 thread.join()
             elapsed = time.perf_counter() - started
         finally:
-            process.terminate()
-            process.wait(timeout=30)
+            stop_server(process)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 

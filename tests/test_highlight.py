@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import random
 import re
 from collections.abc import Callable
 
@@ -11,7 +12,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from arsearch import Analyzer
-from arsearch.highlight import Marked, Matcher, make_snippet, mark_text
+from arsearch.analysis import normalize
+from arsearch.highlight import SNIPPET_SCAN, Marked, Matcher, make_snippet, mark_text
+from arsearch.highlight.matching import find_matches
+from arsearch.highlight.passages import Words
+from arsearch.highlight.scan import plain_characters, scan_for
 
 ANALYZER = Analyzer()
 
@@ -411,3 +416,172 @@ def test_spans_are_sound_and_html_is_inert(
     snippet = make_snippet(text, matcher, ANALYZER, size=size)
     if snippet.text:
         assert_cut_between_words(text, snippet)
+
+
+# -- long texts: the scan that finds where the query's words may stand ----------
+
+# Pieces of text that test the scan: marks, tatweel, letter variants, Latin capitals,
+# Arabic-Indic digits, joiners and odd spaces; and, now and then, a character that is
+# not plain (a decomposed hamza, a presentation form, a ligature): the whole text is
+# then analyzed word by word.
+_PIECES = st.sampled_from(
+    [
+        "القاهرة",
+        "بالقاهرةِ",
+        "القـاهرة",
+        "قاهرة",
+        "الحكومة",
+        "والحُكومات",
+        "مدرسة",
+        "المدرسى",
+        "إلى",
+        "في",
+        "مؤتمر",
+        "Cairo",
+        "CAIRO",
+        "٢٠٢٣",
+        "2023",
+        "كتاب\u200cخانه",
+        "\u200f",
+        "\u00a0",
+        "،",
+        "\n",
+        "<b>",
+    ]
+)
+_NOT_PLAIN = st.sampled_from(["", "", "", "مو\u0654تمر", "ﻻ", "ﷺ"])
+_SCAN_QUERIES = st.lists(
+    st.sampled_from(["القاهرة", "الحكومة", "مدرسة", "مؤتمر", "cairo", "2023", "في"]),
+    min_size=1,
+    max_size=3,
+)
+
+
+def _reference(text: str, matcher: Matcher) -> list[tuple[int, int, str]]:
+    """The matches of ``text`` found by analyzing every word (what the scan must equal)."""
+    out = []
+    for token in ANALYZER.tokens(text):
+        if token.stem and token.stem in matcher.stems:
+            out.append((token.start, token.end, token.stem))
+        elif token.exact in matcher.exacts:
+            out.append((token.start, token.end, token.exact))
+        elif matcher.prefixes and token.exact.startswith(matcher.prefixes):
+            prefix = next(p for p in matcher.prefixes if token.exact.startswith(p))
+            out.append((token.start, token.end, prefix))
+    return out
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    pieces=st.lists(_PIECES, min_size=60, max_size=250),
+    odd=_NOT_PLAIN,
+    words=_SCAN_QUERIES,
+    prefixes=st.lists(st.sampled_from(["قا", "الم", "مؤت"]), max_size=1),
+    seed=st.integers(0, 3),
+)
+def test_the_scan_finds_the_matches_analyzing_every_word_finds(
+    pieces: list[str], odd: str, words: list[str], prefixes: list[str], seed: int
+) -> None:
+    separators = [" ", " ", "  ", "\n"]
+    pieces.insert(seed * len(pieces) // 4, odd)
+    text = "".join(p + separators[(i + seed) % 4] for i, p in enumerate(pieces))
+    base = stems_of(*words)
+    matcher = Matcher(exacts=exacts_of(*words).exacts, stems=base.stems, prefixes=tuple(prefixes))
+    assert find_matches(text, matcher, ANALYZER) == _reference(text, matcher)
+    flat = flatten(text)
+    assert find_matches(flat, matcher, ANALYZER, flat=True) == _reference(flat, matcher)
+
+
+@settings(max_examples=100, deadline=None)
+@given(pieces=st.lists(st.one_of(_PIECES, _NOT_PLAIN), min_size=1, max_size=60), data=st.data())
+def test_words_near_a_cut_are_those_of_the_whole_text(
+    pieces: list[str], data: st.DataObject
+) -> None:
+    flat = flatten(" ".join(pieces))
+    if not flat:
+        return
+    tokens = [(token.start, token.end) for token in ANALYZER.tokens(flat)]
+    words = Words(flat, ANALYZER)
+    for _ in range(10):
+        low = data.draw(st.integers(0, len(flat)))
+        high = data.draw(st.integers(0, len(flat)))
+        starts = [a for a, _ in tokens if a >= low]
+        assert words.start_at_or_after(low) == (starts[0] if starts else None)
+        ends = [b for _, b in tokens if b <= high]
+        expected = ends[-1] if ends and ends[-1] >= low else None
+        assert words.end_between(low, high) == expected
+        later = [b for _, b in tokens if b >= low]
+        assert words.end_at_or_after(low) == (later[0] if later else None)
+
+
+def _plain_word_characters(fold_hamza: bool) -> dict[str, str]:
+    return {c: f for c, f in plain_characters(fold_hamza).items() if re.fullmatch(r"\w", c)}
+
+
+@pytest.mark.parametrize("fold_hamza", [False, True], ids=["hamza-kept", "hamza-folded"])
+def test_plain_characters_normalize_one_by_one(fold_hamza: bool) -> None:
+    """What the scan rests on: a word of plain characters normalizes to their forms side by
+    side. Checked on every pair of the Arabic block's plain letters and ASCII letters and
+    digits, and on seeded triples of any plain characters."""
+    plain = _plain_word_characters(fold_hamza)
+    arabic = [c for c in plain if "\u0600" <= c <= "\u06ff"]
+    latin = [c for c in plain if c.isascii()]
+    failures = [
+        x + y
+        for x in arabic
+        for y in arabic + latin
+        if normalize(x + y, fold_hamza=fold_hamza) != plain[x] + plain[y]
+    ]
+    rng = random.Random(11)
+    pool = list(plain)
+    for _ in range(20_000):
+        word = "".join(rng.choice(pool) for _ in range(3))
+        if normalize(word, fold_hamza=fold_hamza) != "".join(plain[c] for c in word):
+            failures.append(word)
+    assert failures == []
+    assert len(arabic) > 150 and len(plain) > 1_000
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["زار الوفد ﻻ القاهرة", "زار مو\u0654تمر القاهرة", "زار 😀 القاهرة"],
+    ids=["presentation-form", "decomposed-hamza", "emoji"],
+)
+def test_a_text_with_a_character_that_is_not_plain_is_analyzed_whole(text: str) -> None:
+    assert scan_for(False).runs(text * 30, ["قاهر"], limit=100) is None
+    matcher = stems_of("القاهرة")
+    assert find_matches(text * 30, matcher, ANALYZER) == _reference(text * 30, matcher)
+
+
+def test_a_long_plain_text_is_scanned_not_analyzed_whole() -> None:
+    text = (FILLER + "وصل الوفـد إلى القاهرةِ، CAIRO ٢٠٢٣. ") * 10
+    runs = scan_for(False).runs(text, ["قاهر", "cairo", "2023"], limit=48)
+    assert [text[start:end] for start, end in runs or []] == ["القاهرةِ،", "CAIRO", "٢٠٢٣."] * 10
+    matcher = Matcher(stems=frozenset({"قاهر", "cairo", "2023"}))
+    assert find_matches(text, matcher, ANALYZER) == _reference(text, matcher)
+
+
+def test_the_scan_gives_up_past_its_limit_of_places() -> None:
+    text = "القاهرة " * 100
+    assert scan_for(False).runs(text, ["قاهر"], limit=99) is None
+    assert scan_for(False).runs(text, ["قاهر"], limit=100) == [
+        (n * 8, n * 8 + 7) for n in range(100)
+    ]
+
+
+def test_a_long_text_is_read_for_its_first_characters_only() -> None:
+    """A snippet of a text of millions of characters costs what one of SNIPPET_SCAN does:
+    a word past the bound is not looked for, and the snippet says text was left out."""
+    filler = FILLER * (SNIPPET_SCAN // len(FILLER) + 1)
+    text = filler + " القاهرة " + filler * 100
+    marked = make_snippet(text, stems_of("القاهرة"), ANALYZER, size=80)
+    assert marked.spans == ()
+    assert flatten(text).startswith(body_of(marked)) and marked.text.endswith("…")
+    early = "القاهرة " + text
+    assert marked_words(make_snippet(early, stems_of("القاهرة"), ANALYZER)) == ["القاهرة"]
+
+
+def test_the_scan_bound_cuts_between_words() -> None:
+    head = "ب" * (SNIPPET_SCAN - 3)
+    marked = make_snippet(head + " القاهرة والجيزة", Matcher(prefixes=("ال",)), ANALYZER)
+    assert marked.spans == () and marked.text.endswith("…")

@@ -203,11 +203,11 @@ def test_another_format_says_how_to_rebuild(tmp_path: Path) -> None:
         Index.open(tmp_path / "ix")
     path = tmp_path / "ix"
     assert str(caught.value) == (
-        f"The index at '{path}' has format 99, but this arsearch reads format 3. "
+        f"The index at '{path}' has format 99, but this arsearch reads format 4. "
         f"Rebuild it with Index.create('{path}', overwrite=True) and add the documents again."
     )
     assert caught.value.for_cli() == (
-        f"The index at '{path}' has format 99, but this arsearch reads format 3. "
+        f"The index at '{path}' has format 99, but this arsearch reads format 4. "
         f"Rebuild it with: arsearch index --rebuild --index {path} PATH..."
     )
 

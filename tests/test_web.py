@@ -24,6 +24,7 @@ from arsearch.documents import read_documents
 from arsearch.index import Index, Searcher
 from arsearch.index.settings import load_settings, set_setting
 from arsearch.web import assets_dir, blueprint, create_app, error_body
+from arsearch.web.server import default_workers
 from arsearch.web.views import page_numbers, paragraphs
 from support import SEEDS, join_all, run_cli
 
@@ -884,15 +885,25 @@ def test_paragraphs_split_marked_html_between_tags(
 
 
 class _FakeServer:
-    effective_port = 48123
+    """Stands in for arsearch.web.server's listen() and serve(): records, serves nothing."""
 
-    def __init__(self, app: Flask, **kwargs: Any) -> None:
-        self.app = app
-        self.kwargs = kwargs
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setattr("arsearch.web.server.listen", self.listen)
+        monkeypatch.setattr("arsearch.web.server.serve", self.serve)
         self.closed = False
         _FakeServer.last = self
 
-    def run(self) -> None:
+    def listen(self, host: str, port: int) -> _FakeServer:
+        self.kwargs = {"host": host, "port": port}
+        return self
+
+    def getsockname(self) -> tuple[str, int]:
+        return (self.kwargs["host"], 48123)
+
+    def serve(self, make_app: Any, sock: Any, *, workers: int, limits: Any) -> None:
+        made = make_app()  # as a worker does, after the fork
+        self.app: Flask = getattr(made, "app", made)  # inside the request log
+        self.workers = workers
         raise KeyboardInterrupt
 
     def close(self) -> None:
@@ -901,22 +912,23 @@ class _FakeServer:
     last: _FakeServer
 
 
-def test_serve_runs_waitress_on_localhost_and_prints_the_url(
+def test_serve_listens_on_localhost_with_a_worker_per_core_and_prints_the_url(
     index_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("waitress.server.create_server", _FakeServer)
+    _FakeServer(monkeypatch)
     result = CliRunner().invoke(cli, ["serve", "--index", str(index_path), "--port", "0"])
     assert result.exit_code == 0, result.output
     assert f"Serving '{index_path}' at http://127.0.0.1:48123/ (Ctrl+C stops)" in result.output
     server = _FakeServer.last
     assert server.kwargs == {"host": "127.0.0.1", "port": 0}
+    assert server.workers == default_workers()
     assert server.closed
     assert server.app.test_client().get("/healthz").get_json()["documents"] == 46
     server.app.extensions["arsearch"].close()
 
 
 def test_serve_shows_an_ipv6_url(index_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("waitress.server.create_server", _FakeServer)
+    _FakeServer(monkeypatch)
     result = CliRunner().invoke(cli, ["serve", "--index", str(index_path), "--host", "::1"])
     assert result.exit_code == 0, result.output
     assert f"Serving '{index_path}' at http://[::1]:48123/ (Ctrl+C stops)" in result.output
@@ -1015,7 +1027,7 @@ def test_serve_with_a_key_file_on_all_addresses_says_writes_are_on(
 ) -> None:
     keys = tmp_path / "keys"
     keys.write_text("a-long-random-key-for-tests\n", encoding="utf-8")
-    monkeypatch.setattr("waitress.server.create_server", _FakeServer)
+    _FakeServer(monkeypatch)
     result = CliRunner().invoke(
         cli,
         ["serve", "--index", str(index_path), "--host", "0.0.0.0", "--api-key-file", str(keys)],
@@ -1034,7 +1046,7 @@ def test_serve_takes_its_host_and_port_from_the_settings(
         index.add(seed_documents)
     set_setting(path, "serve.host", ["::1"])
     set_setting(path, "serve.port", ["8123"])
-    monkeypatch.setattr("waitress.server.create_server", _FakeServer)
+    _FakeServer(monkeypatch)
     result = CliRunner().invoke(cli, ["serve", "--index", str(path)])
     assert result.exit_code == 0, result.output
     assert _FakeServer.last.kwargs == {"host": "::1", "port": 8123}

@@ -54,6 +54,17 @@ def _url(host: str, port: int) -> str:
     is_flag=True,
     help="Take writes without an API key (refused unless the host is a loopback address).",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    help="Processes answering requests [serve.workers, or one per core].",
+)
+@click.option(
+    "--request-log/--no-request-log",
+    default=True,
+    show_default=True,
+    help="One line per request on stderr: method, path, status, milliseconds.",
+)
 @click.pass_context
 def serve_command(
     ctx: click.Context,
@@ -64,23 +75,27 @@ def serve_command(
     cors_origins: tuple[str, ...],
     base_url: str | None,
     allow_writes_without_key: bool,
+    workers: int | None,
+    request_log: bool,
 ) -> None:
-    """Serve the search page and the JSON API (waitress; Flask's debug server with --debug).
+    """Serve the search page and the JSON API (Flask's debug server with --debug).
 
-    A newly committed index, or one built after the server started, is picked up
-    without a restart. Options not given come from the index's settings
-    (arsearch config).
+    One worker process per core answers (gunicorn runs them, waitress answers in
+    each; one waitress process where gunicorn cannot run). A newly committed index,
+    or one built after the server started, is picked up by every worker without a
+    restart. Ctrl+C or SIGTERM stops them all. Options not given come from the
+    index's settings (arsearch config).
     """
     # Imported here so that the other commands start without the web stack.
-    from waitress.server import create_server
-
     from ..web import access_of, check_exposure, create_app
+    from ..web.server import Limits, RequestLog, default_workers, forking_available, listen, serve
 
     settings = read_settings(index_dir)
     host = host or settings.host or DEFAULT_HOST
     port = (
         port if port is not None else settings.port if settings.port is not None else DEFAULT_PORT
     )
+    workers = workers or settings.workers or default_workers()
     config: dict[str, Any] = {"INDEX": index_dir}
     if api_key_file:
         config["API_KEY_FILE"] = api_key_file
@@ -102,12 +117,26 @@ def serve_command(
         click.echo(f"Serving '{index_dir}' at {_url(host, port)} (Flask's debug server)")
         app.run(host=host, port=port, debug=True, use_reloader=False)
         return
-    server = create_server(app, host=host, port=port)
-    click.echo(f"Serving '{index_dir}' at {_url(host, int(server.effective_port))} (Ctrl+C stops)")
+    sock = listen(host, port)
+    workers = workers if forking_available() else 1
+    if workers > 1:
+        # Each worker opens the index after the fork; this process only supervises.
+        app.extensions["arsearch"].close()
+        del app
+
+    def make_app() -> Any:
+        made = create_app(config) if workers > 1 else app
+        return RequestLog(made) if request_log else made
+
+    click.echo(f"Serving '{index_dir}' at {_url(host, sock.getsockname()[1])} (Ctrl+C stops)")
     click.echo(f"Writes over HTTP: {writes}.", err=True)
+    limits = Limits()
+    shown = "1 process" if workers == 1 else f"{workers} processes"
+    click.echo(f"Answering with {shown} of {limits.threads} threads.", err=True)
     try:
-        server.run()
+        serve(make_app, sock, workers=workers, limits=limits)
     except KeyboardInterrupt:
-        click.echo("Stopped.", err=True)
+        pass
     finally:
-        server.close()
+        sock.close()
+    click.echo("Stopped.", err=True)

@@ -5,10 +5,17 @@ document reads back the same from any engine. Short
 articles compress poorly one by one, so an index may train a zstd dictionary on
 its first documents (measured on news articles: 0.30 of the JSON size with a
 dictionary, 0.41 without, 0.38 with zlib at level 6, and 15x faster than zlib).
+
+Before compression the JSON is written one byte per character for ASCII and the
+Arabic block U+0600-U+067F (99.8% of the characters of Arabic news), any other
+character escaped: UTF-8 spends two bytes on every Arabic letter, and zstd finds
+its matches byte by byte. On the news corpus this takes the stored text from 47.1
+to 39.7 MB at the same level, and decompresses faster.
 """
 
 from __future__ import annotations
 
+import codecs
 import json
 import threading
 from collections.abc import Sequence
@@ -23,7 +30,9 @@ __all__ = [
     "DocumentCodec",
     "decode_document",
     "encode_document",
+    "pack_text",
     "train_dictionary",
+    "unpack_text",
 ]
 
 _LEVEL = 3
@@ -31,14 +40,66 @@ _LEVEL = 3
 DICTIONARY_SIZE = 112_640
 
 
+# A byte b below 0x80 stands for the ASCII character b, a byte from 0x80 up for
+# chr(0x600 + b - 0x80); 0x01, which JSON text never holds raw (it writes control
+# characters as \u0001), starts an escaped character: its UTF-8 bytes follow.
+_ESCAPE = b"\x01"
+_BYTE_TABLE = "".join(map(chr, range(0x80))) + "".join(map(chr, range(0x600, 0x680)))
+_CHAR_TABLE = codecs.charmap_build(_BYTE_TABLE)
+_ESCAPE_ERRORS = "arsearch.escape"
+
+
+def _escape(error: UnicodeError) -> tuple[bytes, int]:
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    run = error.object[error.start : error.end]
+    return b"".join(_ESCAPE + char.encode() for char in run), error.end
+
+
+codecs.register_error(_ESCAPE_ERRORS, _escape)
+
+
+def pack_text(text: str) -> bytes:
+    """``text`` one byte per ASCII or Arabic character, others escaped; U+0001 is refused.
+
+    >>> pack_text("نص «1»")
+    b'\\xc6\\xb5 \\x01\\xc2\\xab1\\x01\\xc2\\xbb'
+    """
+    if "\x01" in text:
+        raise ValueError("pack_text takes text without U+0001")
+    packed: bytes = codecs.charmap_encode(text, _ESCAPE_ERRORS, _CHAR_TABLE)[0]
+    return packed
+
+
+def unpack_text(data: bytes) -> str:
+    """The inverse of :func:`pack_text`.
+
+    >>> unpack_text(pack_text("نص «1» ڤ 😀"))
+    'نص «1» ڤ 😀'
+    """
+    if _ESCAPE not in data:
+        return codecs.charmap_decode(data, "strict", _BYTE_TABLE)[0]
+    parts = []
+    start = 0
+    while (found := data.find(_ESCAPE, start)) >= 0:
+        parts.append(codecs.charmap_decode(data[start:found], "strict", _BYTE_TABLE)[0])
+        lead = data[found + 1]
+        size = 1 if lead < 0x80 else 2 if lead < 0xE0 else 3 if lead < 0xF0 else 4
+        parts.append(data[found + 1 : found + 1 + size].decode())
+        start = found + 1 + size
+    parts.append(codecs.charmap_decode(data[start:], "strict", _BYTE_TABLE)[0])
+    return "".join(parts)
+
+
 def encode_document(document: Document) -> bytes:
-    """The document as compact UTF-8 JSON: what is compressed, and what its hash covers."""
-    return json.dumps(document.to_dict(), ensure_ascii=False, separators=(",", ":")).encode()
+    """The document as compact JSON, packed: what is compressed, and what its hash covers."""
+    text = json.dumps(document.to_dict(), ensure_ascii=False, separators=(",", ":"))
+    return pack_text(text)
 
 
 def decode_document(encoded: bytes) -> Document:
     """The inverse of :func:`encode_document`."""
-    return Document.from_dict(json.loads(encoded))
+    return Document.from_dict(json.loads(unpack_text(encoded)))
 
 
 def train_dictionary(samples: Sequence[Document]) -> bytes | None:
@@ -86,7 +147,7 @@ class DocumentCodec:
         """The document stored as ``blob``."""
         try:
             return decode_document(self._contexts()[1].decompress(blob))
-        except (zstandard.ZstdError, ValueError, TypeError) as error:
+        except (zstandard.ZstdError, ValueError, TypeError, IndexError) as error:
             raise IndexFormatError(
                 f"A stored document cannot be read ({error}); the index is damaged: rebuild it."
             ) from None

@@ -63,6 +63,8 @@ DEFAULT_ENGINE = "tantivy"
 DEFAULT_BATCH_SIZE = 10_000
 #: Documents a new index trains its stored-text dictionary on.
 TRAINING_SAMPLE = 2_000
+#: Ids an add to an empty index remembers instead of looking them up (about 20 MB).
+_REMEMBERED_IDS = 200_000
 #: Seconds between two looks at the disk for a commit made by another process.
 DEFAULT_REFRESH_INTERVAL = 0.1
 #: Tries to open the newest commit while other processes write (waits of 5 ms, doubling).
@@ -858,13 +860,15 @@ class Index:
             )
         self._start_writing()
         with self._disk():
-            items = self._prepare_codec(items)
+            items, large = self._prepare_codec(items)
             pipeline = DocumentPipeline(
                 self._opened.analyzer,
                 self._opened.codec,
                 self._opened.fields,
                 self._put,
                 workers=default_workers() if workers is None else workers,
+                # A full training sample: a large add, analyzed in the workers from the start.
+                eager=large,
             )
             try:
                 self._add_all(items, pipeline, summary, batch_size, progress)
@@ -889,24 +893,46 @@ class Index:
         progress: Callable[[AddSummary], None] | None,
     ) -> None:
         sources = self._start_writing()
+        # A rebuild's commits are seen by no reader and dropped by a crash (the old
+        # index stays): it commits once, at the end, into fewer and larger segments.
+        batch_size = 0 if self._replacing is not None else batch_size
+
+        def commit_batch(batch: int) -> Callable[[], None]:
+            def commit() -> None:
+                # Called by the pipeline once the batch's last document is in the
+                # engine; those queued after it stay uncommitted.
+                later, waiting = self._pending, pipeline.pending_ids()
+                self._pending = batch
+                self.commit()
+                self._uncommitted |= waiting
+                self._pending = later
+
+            return commit
+
         with contextlib.ExitStack() as stack:
             snapshot = stack.enter_context(self._reading())
-            fresh = snapshot.reader.count() == 0 and not self._uncommitted
+            # In an index empty when the add began only its own ids can be found:
+            # they are remembered (up to a bound) instead of looked up.
+            added: set[str] | None = None
+            if snapshot.reader.count() == 0 and not self._uncommitted:
+                added = set()
             for document, file in items:
                 if document.id in self._uncommitted:
                     # Not every engine replaces a document added since the last
                     # commit: make the first version durable first.
                     pipeline.flush()
-                    stack.close()
                     self.commit()
-                    snapshot, fresh = stack.enter_context(self._reading()), False
-                self._add_one(document, snapshot, fresh, pipeline, summary)
+                if self._snapshot is not snapshot:
+                    # A commit since: look ids up in it.
+                    stack.close()
+                    snapshot = stack.enter_context(self._reading())
+                if added is not None and len(added) >= _REMEMBERED_IDS:
+                    added = None
+                self._add_one(document, snapshot, added, pipeline, summary)
                 sources.note(document.id, file)
                 if batch_size and self._pending >= batch_size:
-                    pipeline.flush()
-                    stack.close()
-                    self.commit()
-                    snapshot, fresh = stack.enter_context(self._reading()), False
+                    pipeline.barrier(commit_batch(self._pending))
+                    self._pending = 0
                 if progress is not None:
                     progress(summary)
 
@@ -914,11 +940,15 @@ class Index:
         self,
         document: Document,
         snapshot: Snapshot,
-        fresh: bool,
+        added: set[str] | None,
         pipeline: DocumentPipeline,
         summary: AddSummary,
     ) -> None:
-        known = not fresh and snapshot.reader.contains(document.id)
+        if added is None:
+            known = snapshot.reader.contains(document.id)
+        else:
+            known = document.id in added
+            added.add(document.id)
         encoded = digest = None
         try:
             if known:
@@ -945,21 +975,24 @@ class Index:
 
     def _prepare_codec(
         self, items: Iterator[tuple[Document, str | None]]
-    ) -> Iterator[tuple[Document, str | None]]:
-        """Train the stored-text dictionary on the first documents of a new, large index."""
+    ) -> tuple[Iterator[tuple[Document, str | None]], bool]:
+        """Train the stored-text dictionary on the first documents of a new, large index.
+
+        Also says whether the add is known to be large (a full training sample).
+        """
         opened = self._opened
         if opened.codec.dictionary is not None or self._trained:
-            return items
+            return items, False
         with self._reading() as snapshot:
             if snapshot.reader.count():
-                return items
+                return items, False
         self._trained = True
         head = list(itertools.islice(items, TRAINING_SAMPLE))
         dictionary = train_dictionary([document for document, _file in head])
         if dictionary is not None:
             opened.generation.write_dictionary(dictionary)
             self._opened = replace(opened, codec=DocumentCodec(dictionary))
-        return itertools.chain(head, items)
+        return itertools.chain(head, items), len(head) == TRAINING_SAMPLE
 
     def delete(self, doc_id: str) -> bool:
         """Delete the document ``doc_id``; False when there was none."""

@@ -66,7 +66,8 @@ __all__ = [
 
 #: Bumped whenever the on-disk layout changes; older indexes must be rebuilt.
 #: 3: generations, and stored documents without their id in front.
-FORMAT_VERSION = 3
+#: 4: stored documents packed one byte per ASCII or Arabic character (index/codec.py).
+FORMAT_VERSION = 4
 
 MARKER_FILE = "arsearch.json"
 LOCK_FILE = "arsearch.lock"

@@ -64,6 +64,8 @@ def _init_worker(
 # A queued document: its stored JSON and content hash when the parent already
 # computed them (to compare with a committed version), else its fields.
 _Queued = tuple[bytes | dict[str, Any], str | None, bool]
+# A chunk in the workers: its result, its documents' ids, the barriers to call after it.
+_InFlight = tuple["Future[list[EngineDocument]]", list[str], list[Callable[[], None]]]
 
 
 def _build(
@@ -123,7 +125,9 @@ class DocumentPipeline:
         sink: Callable[[EngineDocument], None],
         *,
         workers: int,
+        eager: bool = False,
     ) -> None:
+        """``eager``: start the workers at the first document (an add known to be large)."""
         self._analyzer = analyzer
         self._codec = codec
         self._fields = fields
@@ -132,7 +136,11 @@ class DocumentPipeline:
         self._seen = 0
         self._pool: ProcessPoolExecutor | None = None
         self._chunk: list[_Queued] = []
-        self._in_flight: deque[Future[list[EngineDocument]]] = deque()
+        self._chunk_ids: list[str] = []
+        # Each chunk submitted: its future, its ids, and the barriers set right after it.
+        self._in_flight: deque[_InFlight] = deque()
+        if eager and workers > 1:
+            self._start()
 
     def put(
         self, document: Document, encoded: bytes | None, digest: str | None, replaces: bool
@@ -161,8 +169,29 @@ class DocumentPipeline:
                 return
         payload = encoded if encoded is not None else document.to_dict()
         self._chunk.append((payload, digest, replaces))
+        self._chunk_ids.append(document.id)
         if len(self._chunk) >= CHUNK:
             self._submit()
+
+    def barrier(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` once every document queued so far is in the sink, before any later.
+
+        The workers go on analyzing the documents queued after it meanwhile, so a
+        commit made there does not leave them idle.
+        """
+        if self._chunk:
+            self._submit(callback)
+        elif self._in_flight:
+            self._in_flight[-1][2].append(callback)
+        else:
+            callback()
+
+    def pending_ids(self) -> set[str]:
+        """The ids of the documents queued that have not reached the sink yet."""
+        ids = set(self._chunk_ids)
+        for _, chunk_ids, _ in self._in_flight:
+            ids.update(chunk_ids)
+        return ids
 
     def _start(self) -> None:
         # "spawn": the parent runs engine threads, which must not be forked.
@@ -178,16 +207,20 @@ class DocumentPipeline:
             ),
         )
 
-    def _submit(self) -> None:
+    def _submit(self, barrier: Callable[[], None] | None = None) -> None:
         assert self._pool is not None
-        self._in_flight.append(self._pool.submit(_make_chunk, self._chunk))
-        self._chunk = []
+        future = self._pool.submit(_make_chunk, self._chunk)
+        self._in_flight.append((future, self._chunk_ids, [barrier] if barrier else []))
+        self._chunk, self._chunk_ids = [], []
         while len(self._in_flight) > MAX_IN_FLIGHT:
             self._drain_one()
 
     def _drain_one(self) -> None:
-        for built in self._in_flight.popleft().result():
+        future, _, barriers = self._in_flight.popleft()
+        for built in future.result():
             self._sink(built)
+        for barrier in barriers:
+            barrier()
 
     def flush(self) -> None:
         """Hand every queued record to the sink (before a commit)."""
@@ -199,7 +232,7 @@ class DocumentPipeline:
     def close(self) -> None:
         """Stop the workers; queued work not flushed is dropped."""
         if self._pool is not None:
-            for future in self._in_flight:
+            for future, _, _ in self._in_flight:
                 future.cancel()
             self._in_flight.clear()
             self._pool.shutdown(wait=True, cancel_futures=True)

@@ -1,0 +1,139 @@
+"""Which words of a text match a query: the :class:`Matcher`, and finding its matches.
+
+>>> from arsearch.analysis import Analyzer
+>>> text = "زار القاهرة ثم بالقاهرة " * 40
+>>> find_matches(text, Matcher(stems=frozenset({"قاهر"})), Analyzer())[:2]
+[(4, 11, 'قاهر'), (15, 23, 'قاهر')]
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import accumulate
+
+from ..analysis import Analyzer
+from ..models import Token
+from .scan import CUTTING_STEMMERS, scan_for
+
+__all__ = ["MAX_PLACES", "SCAN_FROM", "Match", "Matcher", "find_matches"]
+
+#: Places of the query's words in one text beyond which the whole text is analyzed
+#: word by word (as cheap then as analyzing each place's run of text).
+MAX_PLACES = 48
+#: Texts shorter than this (titles) are analyzed whole: the scan would cost more.
+SCAN_FROM = 400
+
+# Where a word of the text stands: (start, end).
+_Word = tuple[int, int]
+#: A matched word: (start, end, term). ``term`` names the query term it matched, so a
+#: passage can be scored by how many distinct terms it holds.
+Match = tuple[int, int, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Matcher:
+    """Which words to mark: a token matches when its stem is in `stems`, or its exact
+    form is in `exacts`, or its exact form starts with one of `prefixes`.
+
+    Stop words have no stem (``stem == ""``), so only ``exacts`` can mark them.
+
+    >>> from arsearch.analysis import Analyzer
+    >>> token = Analyzer().tokens("بالقاهرة")[0]
+    >>> Matcher(stems=frozenset({"قاهر"})).matches(token)
+    True
+    >>> Matcher(prefixes=("بالق",)).matches(token), Matcher().is_empty()
+    (True, True)
+    """
+
+    exacts: frozenset[str] = frozenset()
+    stems: frozenset[str] = frozenset()
+    prefixes: tuple[str, ...] = ()
+
+    def matches(self, token: Token) -> bool:
+        """Whether ``token`` is one of the words to mark."""
+        return self._term(token) is not None
+
+    def is_empty(self) -> bool:
+        """Whether nothing can match (an empty or all-stopword query)."""
+        return not (self.exacts or self.stems or self.prefixes)
+
+    def _term(self, token: Token) -> str | None:
+        # The query term a token matched, so that two forms of one word
+        # (القاهرة, بالقاهرة) count once and two different words count twice.
+        stem = token.stem
+        if stem and stem in self.stems:
+            return stem
+        exact = token.exact
+        if exact in self.exacts:
+            return exact
+        if self.prefixes and exact.startswith(self.prefixes):
+            return next(p for p in self.prefixes if exact.startswith(p))
+        return None
+
+
+def find_matches(
+    text: str, matcher: Matcher, analyzer: Analyzer, *, flat: bool = False
+) -> list[Match]:
+    """The words of ``text`` that ``matcher`` matches, as ``(start, end, term)`` in text order.
+
+    The same as analyzing every word (:meth:`Analyzer.word_columns`), but where the
+    analyzer's stemmer cuts letters off words, only the runs of text that may hold a
+    match are analyzed (see :mod:`arsearch.highlight.scan`). ``flat``: the text's only
+    whitespace is the space.
+    """
+    if matcher.is_empty():
+        return []
+    runs = None
+    needles = {*matcher.stems, *matcher.exacts, *matcher.prefixes}
+    if len(text) >= SCAN_FROM and analyzer.stemmer in CUTTING_STEMMERS and "" not in needles:
+        scan = scan_for(analyzer.fold_hamza)
+        runs = scan.runs(text, needles, limit=MAX_PLACES, flat=flat)
+    if runs is None:
+        # A short text: its words one by one (each word's analysis is cached); a long
+        # one: in the analyzer's whole-text path, mostly in C.
+        return _matches(*_columns(text, analyzer), matcher)
+    # The runs, analyzed in one call: no word crosses the spaces that join them.
+    joined = " ".join(text[start:end] for start, end in runs)
+    starts = list(accumulate((end - start + 1 for start, end in runs), initial=0))
+    out: list[Match] = []
+    for a, b, term in _matches(*_columns(joined, analyzer), matcher):
+        run = bisect_right(starts, a) - 1
+        shift = runs[run][0] - starts[run]
+        out.append((a + shift, b + shift, term))
+    return out
+
+
+def _columns(text: str, analyzer: Analyzer) -> tuple[list[_Word], list[str], list[str]]:
+    """The words of ``text`` as spans, exact forms and stems (:meth:`Analyzer.word_columns`)."""
+    if len(text) >= SCAN_FROM:
+        return analyzer.word_columns(text)
+    rows = analyzer.word_spans(text)
+    return [(a, b) for a, b, _, _ in rows], [e for _, _, e, _ in rows], [s for _, _, _, s in rows]
+
+
+def _matches(
+    spans: Sequence[_Word], exacts: Sequence[str], stems: Sequence[str], matcher: Matcher
+) -> list[Match]:
+    """The matching words of analyzed text as ``(start, end, term)``, in text order."""
+    # Inlined Matcher._term: this runs once per word of every snippet, so the
+    # words are first filtered in C and only the few hits looked at in Python.
+    want_stems, want_exacts, prefixes = matcher.stems, matcher.exacts, matcher.prefixes
+    hits = [
+        index
+        for index, (exact, stem) in enumerate(zip(exacts, stems, strict=True))
+        if stem in want_stems or exact in want_exacts or (prefixes and exact.startswith(prefixes))
+    ]
+    out: list[Match] = []
+    for index in hits:
+        start, end = spans[index]
+        exact, stem = exacts[index], stems[index]
+        if stem and stem in want_stems:
+            out.append((start, end, stem))
+        elif exact in want_exacts:
+            out.append((start, end, exact))
+        else:
+            prefix = next(p for p in prefixes if exact.startswith(p))
+            out.append((start, end, prefix))
+    return out
