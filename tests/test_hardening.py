@@ -159,6 +159,27 @@ def test_a_named_pipe_on_the_command_line_is_refused_at_once(tmp_path: Path) -> 
     assert _skipped(done.stderr) == [f"skipped: {pipe}: not a regular file (a named pipe)"]
 
 
+# -- 10.: a snippet of a very long text costs what its window costs ----------------------
+
+
+def test_a_snippet_of_a_long_text_looks_at_its_start_only() -> None:
+    from arsearch.analysis import Analyzer
+    from arsearch.highlight import SNIPPET_SCAN, Matcher, make_snippet
+
+    analyzer = Analyzer()
+    cairo = Matcher(stems=frozenset({"قاهر"}))
+    text = "خبر عن القاهرة والنيل. " * 250_000  # 5.75 million characters: 2 s of CPU before
+    started = time.thread_time()
+    snippet = make_snippet(text, cairo, analyzer)
+    assert time.thread_time() - started < 0.5
+    assert snippet.html().count("<mark>القاهرة</mark>") == len(snippet.spans) == 9
+    assert snippet.text.endswith("…")
+    # A word found only past the start is not sought: the snippet is the text's beginning.
+    late = "مقدمة " * (SNIPPET_SCAN // 6 + 1) + "القاهرة"
+    assert make_snippet(late, cairo, analyzer) == make_snippet("مقدمة " * 100, cairo, analyzer)
+    assert make_snippet(late, cairo, analyzer).spans == ()
+
+
 # -- 8.: ids over the limit, and other ids no index can hold ----------------------------
 
 
