@@ -135,6 +135,38 @@ def test_one_bad_record_does_not_stop_the_run(tmp_path: Path, hostile_corpus: Pa
     assert again.stdout.startswith("added 0, updated 0, unchanged 4, skipped 8 in ")
 
 
+def test_file_names_no_id_can_hold_are_skipped_and_recorded_sources_survive_them(
+    tmp_path: Path,
+) -> None:
+    # A .txt file's id is its name: a name of bytes that are not UTF-8, or with a control
+    # character, ended the run (exit 2, nothing added); so did a .jsonl file of such a name
+    # (UnicodeEncodeError writing the index's log of source files).
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    article = "القاهرة\nخبر عن القاهرة والنيل.\n"
+    Path(os.fsdecode(bytes(corpus) + b"/bad\xff.txt")).write_text(article, encoding="utf-8")
+    (corpus / "control\x01.txt").write_text(article, encoding="utf-8")
+    (corpus / "good.txt").write_text(article, encoding="utf-8")
+    Path(os.fsdecode(bytes(corpus) + b"/news\xff.jsonl")).write_text(
+        _jsonl(GOOD[0]), encoding="utf-8"
+    )
+    expected = [
+        f"skipped: {corpus}/bad\\udcff.txt: its name cannot be a document id: it holds a lone "
+        "surrogate (U+DCFF), which is not text",
+        f"skipped: {corpus}/control\x01.txt: its name cannot be a document id: it holds a "
+        "control character (U+0001)",
+    ]
+    index = tmp_path / "ix"
+    done = run_cli("index", str(corpus), "--index", str(index))
+    assert (done.returncode, _skipped(done.stderr)) == (1, expected), done.stderr
+    assert done.stdout.startswith("added 2, updated 0, unchanged 0, skipped 2 in ")
+    again = run_cli("index", str(corpus), "--index", str(index), "--prune")
+    assert (again.returncode, _skipped(again.stderr)) == (1, expected), again.stderr
+    assert again.stdout.startswith("added 0, updated 0, unchanged 2, skipped 2, pruned 0 in ")
+    with Index.open(index) as opened:
+        assert sorted(opened.ids()) == ["good", "good-1"]
+
+
 def test_a_larger_limit_reads_a_larger_record(tmp_path: Path) -> None:
     corpus = tmp_path / "big.jsonl"
     # 1.5 MiB, in a field that is stored but not analyzed (quicker to index).

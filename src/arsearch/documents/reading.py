@@ -18,7 +18,7 @@ from ..errors import DocumentError
 from ..models import Document
 from .decoding import decoded_lines
 from .formats import Item, parse_csv, parse_json, parse_jsonl, parse_text
-from .validation import DEFAULT_MAX_RECORD_BYTES
+from .validation import DEFAULT_MAX_RECORD_BYTES, id_problem
 
 __all__ = [
     "STREAM_FORMATS",
@@ -364,6 +364,11 @@ def _file_items(
             lines = decoded_lines(raw, path, on_notice, max_line=bounded)
             if suffix in (".txt", ".md"):
                 doc_id = _article_id(path, root, suffix)
+                problem = id_problem(doc_id)
+                if problem is not None:
+                    # A file name may hold what no id can (undecodable bytes, controls).
+                    yield DocumentError(path, None, f"its name cannot be a document id: it {problem}")
+                    return
                 yield from parse_text(
                     lines, path, doc_id, markdown=suffix == ".md", max_bytes=max_record_bytes
                 )
