@@ -26,6 +26,7 @@ from arsearch import (
     Document,
     DocumentNotFoundError,
     Index,
+    IndexExistsError,
     QueryTooComplexError,
     UsageError,
     read_documents,
@@ -382,6 +383,18 @@ def test_index_refuses_a_folder_that_is_not_an_index_and_touches_nothing(tmp_pat
     )
     after = {path: path.read_bytes() for path in folder.rglob("*") if path.is_file()}
     assert after == before
+    # Nor does --rebuild (overwrite=True) make an index among them: it made one beside them.
+    rebuild = run_cli("index", str(SEEDS), "--index", str(folder), "--rebuild")
+    assert (rebuild.returncode, rebuild.stderr) == (1, done.stderr)
+    with pytest.raises(IndexExistsError) as caught:
+        Index.create(folder, overwrite=True)
+    assert str(caught.value) == (
+        f"The folder '{folder}' holds other files (commit.json, docstore.dict, engine) "
+        "and no arsearch index. Choose an empty or new folder."
+    )
+    names = sorted(path.name for path in folder.iterdir())
+    assert names == ["commit.json", "docstore.dict", "engine"]
+    assert {path: path.read_bytes() for path in folder.rglob("*") if path.is_file()} == before
 
 
 # -- 11.: "did you mean" replaces whole words only ---------------------------------------
@@ -460,6 +473,21 @@ def test_kill_9_during_a_rebuild_keeps_the_old_index_and_the_next_run_cleans_up(
     assert _generations(index) == {live}
 
 
+def test_a_generation_cut_short_while_being_made_is_removed_by_the_next_writer(
+    tmp_path: Path,
+) -> None:
+    index = tmp_path / "ix"
+    assert run_cli("index", str(SEEDS), "--index", str(index)).returncode == 0
+    (live,) = _generations(index)
+    # A full disk (or a crash) while its generation.json was written: only the temporary
+    # file is there. It was never removed, being neither empty nor a whole generation.
+    cut = index / f"gen-{'0' * 32}"
+    cut.mkdir()
+    (cut / "generation.json.tmp").write_text('{"engine": "tant', encoding="utf-8")
+    assert run_cli("index", str(SEEDS), "--index", str(index)).returncode == 0
+    assert _generations(index) == {live}
+
+
 # -- 11.: a full disk, a read-only folder, no permission ----------------------------------
 
 
@@ -520,6 +548,14 @@ def test_a_full_disk_is_one_clear_line_and_the_index_keeps_its_last_commit(
         with Index.open(index) as opened:
             assert len(opened) == 45
             assert opened.search("القاهرة").total > 0
+        # The files of the commit that failed are gone: with nothing freed, a small
+        # run commits (the disk stayed full of them, so every run failed the same way).
+        small = tmp_path / "small.jsonl"
+        small.write_text(_jsonl(GOOD[0]), encoding="utf-8")
+        after = run_cli("index", str(small), "--index", str(index))
+        assert (after.returncode, after.stderr) == (0, "")
+        with Index.open(index) as opened:
+            assert len(opened) == 46
 
 
 def test_a_read_only_folder_is_one_clear_line(tmp_path: Path) -> None:

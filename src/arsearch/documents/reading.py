@@ -367,7 +367,8 @@ def _file_items(
                 problem = id_problem(doc_id)
                 if problem is not None:
                     # A file name may hold what no id can (undecodable bytes, controls).
-                    yield DocumentError(path, None, f"its name cannot be a document id: it {problem}")
+                    reason = f"its name cannot be a document id: it {problem}"
+                    yield DocumentError(path, None, reason)
                     return
                 yield from parse_text(
                     lines, path, doc_id, markdown=suffix == ".md", max_bytes=max_record_bytes

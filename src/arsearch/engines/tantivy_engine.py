@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -257,8 +258,14 @@ class TantivyWriter:
     def close(self) -> None:
         writer, self._writer = self._writer, None
         if writer is not None:
-            writer.rollback()
-            writer.wait_merging_threads()
+            try:
+                writer.rollback()
+            finally:
+                # The files of segments never committed (a full disk stopped the commit)
+                # would keep the disk full: delete those no commit names.
+                with contextlib.suppress(ValueError):
+                    writer.garbage_collect_files()
+                writer.wait_merging_threads()
 
 
 class TantivyEngine:

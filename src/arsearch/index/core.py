@@ -243,8 +243,7 @@ class Index:
         index is built beside the old one, which readers keep seeing until this object
         is closed: :meth:`close` swaps the new index in, and a ``with`` block that ends
         in an exception (or ``close(discard=True)``) leaves the old one as it was. A
-        folder that holds other files is refused too, unless ``overwrite=True``, which
-        adds the index beside them and never touches them.
+        folder that holds other files and no index is refused, even with ``overwrite=True``.
 
         ``shards`` (xapian only): ``"HOST:PORT"`` strings, one per shard server
         (``arsearch shard serve``), with the shard's read replicas after commas
