@@ -670,8 +670,46 @@ def test_no_permission_is_one_clear_line(open_folder: Path) -> None:
             ValueError,
             "max_record_bytes must be 1 or more, not 0.",
         ),
+        (
+            lambda ix: Index.open("ix\x00"),
+            ValueError,
+            "path 'ix\\x00' holds a NUL character, which no file name can hold.",
+        ),
+        (
+            lambda ix: Index.create("ix\ud800"),
+            ValueError,
+            "path 'ix\\ud800' holds a lone surrogate (U+D800), which no file name can hold.",
+        ),
+        (
+            lambda ix: ix.add_files([5]),
+            TypeError,
+            "path must be a string or a path, not int.",
+        ),
+        (
+            lambda ix: Index.open(ix.path, refresh_interval="1"),
+            TypeError,
+            "refresh_interval must be a number of seconds, not str.",
+        ),
+        (
+            lambda ix: ix.search("نص", filters=["category"]),
+            TypeError,
+            "filters must be a mapping of filter names to values, not list.",
+        ),
     ],
-    ids=["open", "create", "batch-size", "workers", "highlight", "record-type", "record-value"],
+    ids=[
+        "open",
+        "create",
+        "batch-size",
+        "workers",
+        "highlight",
+        "record-type",
+        "record-value",
+        "path-nul",
+        "path-surrogate",
+        "file-type",
+        "refresh-interval",
+        "filters",
+    ],
 )
 def test_wrong_argument_types_are_named(
     tmp_path: Path, call: object, error: type[Exception], message: str
