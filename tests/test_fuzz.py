@@ -31,6 +31,7 @@ from arsearch import (
     DocumentError,
     Index,
     QueryTooLongError,
+    UsageError,
     parse_query,
     read_documents,
 )
@@ -123,11 +124,17 @@ def _timed(call: Any) -> Any:
 
 @FUZZ
 @given(text=QUERIES)
-def test_parse_query_never_fails_but_on_length(text: str) -> None:
+def test_parse_query_never_fails_but_on_length_or_a_date(text: str) -> None:
     try:
         parsed = parse_query(text)
     except QueryTooLongError:
         assert len(text) > 512
+        return
+    except UsageError as error:
+        # The one error of the query language: a date: filter whose value is not a date.
+        message = str(error)
+        assert "date:" in text and message.startswith("date:"), message
+        assert " is not a date: write YYYY-MM-DD" in message or "ends before it starts" in message
         return
     assert parsed.text == text
 
