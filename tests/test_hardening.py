@@ -168,6 +168,21 @@ def test_file_names_no_id_can_hold_are_skipped_and_recorded_sources_survive_them
         assert sorted(opened.ids()) == ["good", "good-1"]
 
 
+def test_folders_nested_deeper_than_the_recursion_limit_are_read(tmp_path: Path) -> None:
+    # The walk through folders was recursive: 1,100 levels ended the run (RecursionError).
+    corpus = tmp_path / "corpus"
+    deepest = str(corpus)
+    os.mkdir(deepest)
+    for _ in range(1_100):
+        deepest = os.path.join(deepest, "a")
+        os.mkdir(deepest)
+    Path(deepest, "news.jsonl").write_text(_jsonl(GOOD[0]), encoding="utf-8")
+    (corpus / "top.jsonl").write_text(_jsonl(GOOD[1]), encoding="utf-8")
+    errors: list[str] = []
+    documents = read_documents([corpus], on_error=lambda error: errors.append(str(error)))
+    assert ([document.id for document in documents], errors) == (["good-1", "good-2"], [])
+
+
 def test_a_larger_limit_reads_a_larger_record(tmp_path: Path) -> None:
     corpus = tmp_path / "big.jsonl"
     # 1.5 MiB, in a field that is stored but not analyzed (quicker to index).
