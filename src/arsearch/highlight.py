@@ -84,8 +84,13 @@ class Matcher:
         return None
 
 
-def mark_text(text: str, matcher: Matcher, analyzer: Analyzer) -> Marked:
+def mark_text(
+    text: str, matcher: Matcher, analyzer: Analyzer, *, scan: int | None = None
+) -> Marked:
     """The whole ``text``, unchanged, with every matching word marked (titles, article pages).
+
+    With ``scan``, only words in the first ``scan`` characters are marked (a hit's title:
+    its cost stays bounded whatever the title's length).
 
     >>> from arsearch.analysis import Analyzer
     >>> marked = mark_text("أخبار القاهرة", Matcher(stems=frozenset({"قاهر"})), Analyzer())
@@ -94,8 +99,9 @@ def mark_text(text: str, matcher: Matcher, analyzer: Analyzer) -> Marked:
     """
     if matcher.is_empty() or not text:
         return Marked(text, ())
-    matches = _find_matches(*analyzer.word_columns(text), matcher)
-    return Marked(text, _spans(matches, 0, len(text), 0))
+    scanned = text if scan is None else _scanned(text, scan)[0]
+    matches = _find_matches(*analyzer.word_columns(scanned), matcher)
+    return Marked(text, _spans(matches, 0, len(scanned), 0))
 
 
 def make_snippet(
@@ -135,17 +141,17 @@ def make_snippet(
     return Marked(head + flat[start:end] + tail, spans)
 
 
-def _scanned(text: str) -> tuple[str, bool]:
-    """The start of ``text`` a snippet looks at (:data:`SNIPPET_SCAN` characters at most,
-    cut at a whitespace unless one word fills them), and whether more words follow it.
+def _scanned(text: str, scan: int = SNIPPET_SCAN) -> tuple[str, bool]:
+    """The start of ``text`` that is looked at (``scan`` characters at most, cut at a
+    whitespace unless one word fills them), and whether more words follow it.
 
     >>> scanned, more = _scanned("كلمة " * 20_000)
     >>> len(scanned), scanned[-9:], more
     (49999, 'كلمة كلمة', True)
     """
-    if len(text) <= SNIPPET_SCAN:
+    if len(text) <= scan:
         return text, False
-    scanned = text[:SNIPPET_SCAN]
+    scanned = text[:scan]
     space = max(scanned.rfind(char) for char in " \n\t\r")
     if space > 0:
         scanned = scanned[:space]
