@@ -46,7 +46,7 @@ from common import machine, utc_now, write_section
 from indexing import WORKDIR
 from queries import open_or_build
 
-SECTION = "## Slow queries"
+SECTION = "## Hardening (issue 10): slow queries"
 #: The query length the bound is about.
 MAX_LENGTH = 512
 #: The bound: seconds a query of at most MAX_LENGTH characters may take.
