@@ -228,6 +228,11 @@ class TantivyWriter:
             if "LockBusy" in str(error):
                 raise IndexLockedError(_LOCKED) from None
             raise
+        # The files of segments no commit names (a full disk or a crash stopped the last
+        # writer's commit) would keep the disk full: delete them now, before this writer
+        # starts merges whose new files no commit names yet either.
+        with contextlib.suppress(ValueError):
+            self._writer.garbage_collect_files()
 
     def _live(self) -> tantivy.IndexWriter:
         if self._writer is None:
@@ -258,14 +263,8 @@ class TantivyWriter:
     def close(self) -> None:
         writer, self._writer = self._writer, None
         if writer is not None:
-            try:
-                writer.rollback()
-            finally:
-                # The files of segments never committed (a full disk stopped the commit)
-                # would keep the disk full: delete those no commit names.
-                with contextlib.suppress(ValueError):
-                    writer.garbage_collect_files()
-                writer.wait_merging_threads()
+            writer.rollback()
+            writer.wait_merging_threads()
 
 
 class TantivyEngine:
