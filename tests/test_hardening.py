@@ -234,6 +234,9 @@ def test_a_snippet_of_a_long_text_looks_at_its_start_only() -> None:
     late = "مقدمة " * (SNIPPET_SCAN // 6 + 1) + "القاهرة"
     assert make_snippet(late, cairo, analyzer) == make_snippet("مقدمة " * 100, cairo, analyzer)
     assert make_snippet(late, cairo, analyzer).spans == ()
+    # Leading whitespace does not count: the scan starts at the first word.
+    spaced = " " * (SNIPPET_SCAN + 10) + "خبر عن القاهرة"
+    assert make_snippet(spaced, cairo, analyzer).html() == "خبر عن <mark>القاهرة</mark>"
 
 
 def test_a_long_title_is_returned_whole_and_marked_in_its_start_only(tmp_path: Path) -> None:

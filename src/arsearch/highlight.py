@@ -151,9 +151,17 @@ def _scanned(text: str, scan: int = SNIPPET_SCAN) -> tuple[str, bool]:
     """
     if len(text) <= scan:
         return text, False
-    scanned = text[:scan]
-    space = max(scanned.rfind(char) for char in " \n\t\r")
-    if space > 0:
+    # Counted from the first word, so that leading whitespace cannot fill the scan; kept,
+    # so that offsets into the scanned part are offsets into ``text``.
+    first = _NON_SPACE.search(text)
+    if first is None:
+        return "", False
+    start = first.start()
+    if start + scan >= len(text):
+        return text, False
+    scanned = text[: start + scan]
+    space = max(scanned.rfind(char, start) for char in " \n\t\r")
+    if space > start:
         scanned = scanned[:space]
     return scanned, _NON_SPACE.search(text, len(scanned)) is not None
 
