@@ -422,7 +422,7 @@ def test_index_refuses_a_folder_that_is_not_an_index_and_touches_nothing(tmp_pat
     )
     after = {path: path.read_bytes() for path in folder.rglob("*") if path.is_file()}
     assert after == before
-    # Nor does --rebuild (overwrite=True) make an index among them: it made one beside them.
+    # --rebuild (overwrite=True) is refused the same way: it used to add an index among them.
     rebuild = run_cli("index", str(SEEDS), "--index", str(folder), "--rebuild")
     assert (rebuild.returncode, rebuild.stderr) == (1, done.stderr)
     with pytest.raises(IndexExistsError) as caught:
