@@ -189,7 +189,8 @@ def _families() -> dict[str, Family]:
                     [
                         f"category:{r.choice(p.categories)}" if p.categories else "x",
                         f'source:"{r.choice(p.sources)}"' if p.sources else "x",
-                        f"date:{r.randint(1990, 2030)}..{r.randint(1990, 2030)}",
+                        # In order: a range that ends before it starts is refused at once.
+                        "date:{}..{}".format(*sorted(r.sample(range(1990, 2031), 2))),
                         r.choice(p.frequent),
                     ]
                 ),
