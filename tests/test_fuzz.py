@@ -2,10 +2,10 @@
 
 Queries (lone surrogates, control characters, operator soup, over-long text) go to
 ``parse_query``, ``Index.search``, ``suggest`` and ``highlight``; random files go to the
-document readers (JSON Lines, CSV, JSON, text); random requests go to the web API through
-Flask's test client. Only the project's own errors may come out: ``ArsearchError``, or a
-``TypeError`` with one of its messages, and the web answers 200, 400 or 404 in its one
-error shape.
+document readers (JSON Lines, CSV, JSON, text); random requests, and random bodies of
+documents (``POST /api/documents``), go to the web API through Flask's test client. Only
+the project's own errors may come out: ``ArsearchError``, or a ``TypeError`` with one of
+its messages, and the web answers 200, 400, 404 or 415 in its one error shape.
 
 Each test tries ``ARSEARCH_FUZZ_EXAMPLES`` cases (40 by default, a few seconds each);
 ``make fuzz`` runs thousands and prints hypothesis's statistics.
@@ -31,6 +31,7 @@ from arsearch import (
     DocumentError,
     Index,
     QueryTooLongError,
+    UsageError,
     parse_query,
     read_documents,
 )
@@ -123,11 +124,17 @@ def _timed(call: Any) -> Any:
 
 @FUZZ
 @given(text=QUERIES)
-def test_parse_query_never_fails_but_on_length(text: str) -> None:
+def test_parse_query_never_fails_but_on_length_or_a_date(text: str) -> None:
     try:
         parsed = parse_query(text)
     except QueryTooLongError:
         assert len(text) > 512
+        return
+    except UsageError as error:
+        # The one error of the query language: a date: filter whose value is not a date.
+        message = str(error)
+        assert "date:" in text and message.startswith("date:"), message
+        assert " is not a date: write YYYY-MM-DD" in message or "ends before it starts" in message
         return
     assert parsed.text == text
 
@@ -319,3 +326,53 @@ def test_the_web_answers_any_document_id(client: FlaskClient, doc_id: str) -> No
     response = client.get("/api/doc/" + doc_id.replace("?", "%3F").replace("#", "%23"))
     # 308: the router's redirect of a path with "//" to one without.
     assert response.status_code in (200, 404, 308), response.get_data(as_text=True)[:200]
+
+
+WRITE_KEY = "fuzz-key-0123456789abcdef"
+
+
+@pytest.fixture(scope="module")
+def writing_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FlaskClient]:
+    path = tmp_path_factory.mktemp("fuzz-writes") / "ix"
+    Index.create(path).close()
+    app: Flask = create_app({"INDEX": str(path), "TESTING": True, "API_KEYS": [WRITE_KEY]})
+    yield app.test_client()
+    app.extensions["arsearch"].close()
+
+
+BODIES = st.one_of(
+    st.lists(JSONL_LINES, max_size=8).map(
+        lambda lines: "\n".join(lines).encode("utf-8", "surrogatepass")
+    ),
+    st.one_of(RECORDS, st.lists(RECORDS, max_size=5), JSON_VALUES).map(
+        lambda value: json.dumps(value).encode()
+    ),
+    st.binary(max_size=300),
+)
+
+
+@FUZZ
+@given(
+    body=BODIES,
+    media_type=st.sampled_from(["application/x-ndjson", "application/json", "text/plain"]),
+    strict=st.sampled_from([None, "true", "false", "x"]),
+)
+def test_the_web_takes_any_body_of_documents_in_its_shape(
+    writing_client: FlaskClient, body: bytes, media_type: str, strict: str | None
+) -> None:
+    started = time.perf_counter()
+    response = writing_client.post(
+        "/api/documents",
+        data=body,
+        content_type=media_type,
+        query_string={} if strict is None else {"strict": strict},
+        headers={"Authorization": f"Bearer {WRITE_KEY}"},
+    )
+    assert time.perf_counter() - started < CASE_SECONDS
+    answer = response.get_json()
+    assert response.status_code in (200, 400, 415), response.get_data(as_text=True)[:200]
+    if response.status_code == 200:
+        assert set(answer) >= {"added", "updated", "unchanged", "skipped", "notes"}, answer
+        assert all(isinstance(item["line"], int) for item in answer["skipped"]), answer
+    else:
+        assert set(answer) == {"error"} and set(answer["error"]) == {"code", "message"}

@@ -26,6 +26,7 @@ from arsearch import (
     Document,
     DocumentNotFoundError,
     Index,
+    IndexExistsError,
     QueryTooComplexError,
     UsageError,
     read_documents,
@@ -135,6 +136,61 @@ def test_one_bad_record_does_not_stop_the_run(tmp_path: Path, hostile_corpus: Pa
     assert again.stdout.startswith("added 0, updated 0, unchanged 4, skipped 8 in ")
 
 
+def test_file_names_no_id_can_hold_are_skipped_and_recorded_sources_survive_them(
+    tmp_path: Path,
+) -> None:
+    # A .txt file's id is its name: a name of bytes that are not UTF-8, or with a control
+    # character, ended the run (exit 2, nothing added); so did a .jsonl file of such a name
+    # (UnicodeEncodeError writing the index's log of source files).
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    article = "القاهرة\nخبر عن القاهرة والنيل.\n"
+    Path(os.fsdecode(bytes(corpus) + b"/bad\xff.txt")).write_text(article, encoding="utf-8")
+    (corpus / "control\x01.txt").write_text(article, encoding="utf-8")
+    (corpus / "good.txt").write_text(article, encoding="utf-8")
+    Path(os.fsdecode(bytes(corpus) + b"/news\xff.jsonl")).write_text(
+        _jsonl(GOOD[0]), encoding="utf-8"
+    )
+    expected = [
+        f"skipped: {corpus}/bad\\udcff.txt: its name cannot be a document id: it holds a lone "
+        "surrogate (U+DCFF), which is not text",
+        f"skipped: {corpus}/control\x01.txt: its name cannot be a document id: it holds a "
+        "control character (U+0001)",
+    ]
+    index = tmp_path / "ix"
+    done = run_cli("index", str(corpus), "--index", str(index))
+    assert (done.returncode, _skipped(done.stderr)) == (1, expected), done.stderr
+    assert done.stdout.startswith("added 2, updated 0, unchanged 0, skipped 2 in ")
+    again = run_cli("index", str(corpus), "--index", str(index), "--prune")
+    assert (again.returncode, _skipped(again.stderr)) == (1, expected), again.stderr
+    assert again.stdout.startswith("added 0, updated 0, unchanged 2, skipped 2, pruned 0 in ")
+    with Index.open(index) as opened:
+        assert sorted(opened.ids()) == ["good", "good-1"]
+
+
+def test_folders_nested_deeper_than_the_recursion_limit_are_read(tmp_path: Path) -> None:
+    # The walk through folders was recursive: 1,100 levels ended the run (RecursionError).
+    corpus = tmp_path / "corpus"
+    deepest = str(corpus)
+    os.mkdir(deepest)
+    for _ in range(1_100):
+        deepest = os.path.join(deepest, "a")
+        os.mkdir(deepest)
+    Path(deepest, "news.jsonl").write_text(_jsonl(GOOD[0]), encoding="utf-8")
+    (corpus / "top.jsonl").write_text(_jsonl(GOOD[1]), encoding="utf-8")
+    try:
+        errors: list[str] = []
+        documents = read_documents([corpus], on_error=lambda error: errors.append(str(error)))
+        assert ([document.id for document in documents], errors) == (["good-1", "good-2"], [])
+    finally:
+        # shutil.rmtree (pytest's clean-up of old temporary folders) recurses once a level
+        # too, and would fail on this tree in a later session: take it down here.
+        os.unlink(os.path.join(deepest, "news.jsonl"))
+        while deepest != str(corpus):
+            os.rmdir(deepest)
+            deepest = os.path.dirname(deepest)
+
+
 def test_a_larger_limit_reads_a_larger_record(tmp_path: Path) -> None:
     corpus = tmp_path / "big.jsonl"
     # 1.5 MiB, in a field that is stored but not analyzed (quicker to index).
@@ -157,6 +213,43 @@ def test_a_named_pipe_on_the_command_line_is_refused_at_once(tmp_path: Path) -> 
     done = run_cli("index", str(pipe), "--index", str(tmp_path / "ix"), timeout=60)
     assert done.returncode == 1
     assert _skipped(done.stderr) == [f"skipped: {pipe}: not a regular file (a named pipe)"]
+
+
+# -- 10.: a snippet of a very long text costs what its window costs ----------------------
+
+
+def test_a_snippet_of_a_long_text_looks_at_its_start_only() -> None:
+    from arsearch.analysis import Analyzer
+    from arsearch.highlight import SNIPPET_SCAN, Matcher, make_snippet
+
+    analyzer = Analyzer()
+    cairo = Matcher(stems=frozenset({"قاهر"}))
+    text = "خبر عن القاهرة والنيل. " * 250_000  # 5.75 million characters: 2 s of CPU before
+    started = time.thread_time()
+    snippet = make_snippet(text, cairo, analyzer)
+    assert time.thread_time() - started < 0.5
+    assert snippet.html().count("<mark>القاهرة</mark>") == len(snippet.spans) == 9
+    assert snippet.text.endswith("…")
+    # A word found only past the start is not sought: the snippet is the text's beginning.
+    late = "مقدمة " * (SNIPPET_SCAN // 6 + 1) + "القاهرة"
+    assert make_snippet(late, cairo, analyzer) == make_snippet("مقدمة " * 100, cairo, analyzer)
+    assert make_snippet(late, cairo, analyzer).spans == ()
+    # Leading whitespace does not count: the scan starts at the first word.
+    spaced = " " * (SNIPPET_SCAN + 10) + "خبر عن القاهرة"
+    assert make_snippet(spaced, cairo, analyzer).html() == "خبر عن <mark>القاهرة</mark>"
+
+
+def test_a_long_title_is_returned_whole_and_marked_in_its_start_only(tmp_path: Path) -> None:
+    from arsearch.highlight import SNIPPET_SCAN
+
+    title = "النفط " * 100_000  # every word marked: half a second per search before
+    with Index.create(tmp_path / "ix") as index:
+        index.add(Document("long", title, "خبر عن النفط"))
+    with Index.open(tmp_path / "ix") as index:
+        (hit,) = index.search("النفط").hits
+    assert hit.title.text == title
+    assert len(hit.title.spans) == SNIPPET_SCAN // len("النفط ")
+    assert hit.title.spans[-1][1] <= SNIPPET_SCAN
 
 
 # -- 8.: ids over the limit, and other ids no index can hold ----------------------------
@@ -329,6 +422,18 @@ def test_index_refuses_a_folder_that_is_not_an_index_and_touches_nothing(tmp_pat
     )
     after = {path: path.read_bytes() for path in folder.rglob("*") if path.is_file()}
     assert after == before
+    # --rebuild (overwrite=True) is refused the same way: it used to add an index among them.
+    rebuild = run_cli("index", str(SEEDS), "--index", str(folder), "--rebuild")
+    assert (rebuild.returncode, rebuild.stderr) == (1, done.stderr)
+    with pytest.raises(IndexExistsError) as caught:
+        Index.create(folder, overwrite=True)
+    assert str(caught.value) == (
+        f"The folder '{folder}' holds other files (commit.json, docstore.dict, engine) "
+        "and no arsearch index. Choose an empty or new folder."
+    )
+    names = sorted(path.name for path in folder.iterdir())
+    assert names == ["commit.json", "docstore.dict", "engine"]
+    assert {path: path.read_bytes() for path in folder.rglob("*") if path.is_file()} == before
 
 
 # -- 11.: "did you mean" replaces whole words only ---------------------------------------
@@ -407,6 +512,21 @@ def test_kill_9_during_a_rebuild_keeps_the_old_index_and_the_next_run_cleans_up(
     assert _generations(index) == {live}
 
 
+def test_a_generation_cut_short_while_being_made_is_removed_by_the_next_writer(
+    tmp_path: Path,
+) -> None:
+    index = tmp_path / "ix"
+    assert run_cli("index", str(SEEDS), "--index", str(index)).returncode == 0
+    (live,) = _generations(index)
+    # A full disk (or a crash) while its generation.json was written: only the temporary
+    # file is there. It was never removed, being neither empty nor a whole generation.
+    cut = index / f"gen-{'0' * 32}"
+    cut.mkdir()
+    (cut / "generation.json.tmp").write_text('{"engine": "tant', encoding="utf-8")
+    assert run_cli("index", str(SEEDS), "--index", str(index)).returncode == 0
+    assert _generations(index) == {live}
+
+
 # -- 11.: a full disk, a read-only folder, no permission ----------------------------------
 
 
@@ -467,6 +587,14 @@ def test_a_full_disk_is_one_clear_line_and_the_index_keeps_its_last_commit(
         with Index.open(index) as opened:
             assert len(opened) == 45
             assert opened.search("القاهرة").total > 0
+        # The files of the commit that failed are gone: with nothing freed, a small
+        # run commits (the disk stayed full of them, so every run failed the same way).
+        small = tmp_path / "small.jsonl"
+        small.write_text(_jsonl(GOOD[0]), encoding="utf-8")
+        after = run_cli("index", str(small), "--index", str(index))
+        assert (after.returncode, after.stderr) == (0, "")
+        with Index.open(index) as opened:
+            assert len(opened) == 46
 
 
 def test_a_read_only_folder_is_one_clear_line(tmp_path: Path) -> None:
@@ -581,8 +709,46 @@ def test_no_permission_is_one_clear_line(open_folder: Path) -> None:
             ValueError,
             "max_record_bytes must be 1 or more, not 0.",
         ),
+        (
+            lambda ix: Index.open("ix\x00"),
+            ValueError,
+            "path 'ix\\x00' holds a NUL character, which no file name can hold.",
+        ),
+        (
+            lambda ix: Index.create("ix\ud800"),
+            ValueError,
+            "path 'ix\\ud800' holds a lone surrogate (U+D800), which no file name can hold.",
+        ),
+        (
+            lambda ix: ix.add_files([5]),
+            TypeError,
+            "path must be a string or a path, not int.",
+        ),
+        (
+            lambda ix: Index.open(ix.path, refresh_interval="1"),
+            TypeError,
+            "refresh_interval must be a number of seconds, not str.",
+        ),
+        (
+            lambda ix: ix.search("نص", filters=["category"]),
+            TypeError,
+            "filters must be a mapping of filter names to values, not list.",
+        ),
     ],
-    ids=["open", "create", "batch-size", "workers", "highlight", "record-type", "record-value"],
+    ids=[
+        "open",
+        "create",
+        "batch-size",
+        "workers",
+        "highlight",
+        "record-type",
+        "record-value",
+        "path-nul",
+        "path-surrogate",
+        "file-type",
+        "refresh-interval",
+        "filters",
+    ],
 )
 def test_wrong_argument_types_are_named(
     tmp_path: Path, call: object, error: type[Exception], message: str

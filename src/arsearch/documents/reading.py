@@ -18,7 +18,7 @@ from ..errors import DocumentError
 from ..models import Document
 from .decoding import decoded_lines
 from .formats import Item, parse_csv, parse_json, parse_jsonl, parse_text
-from .validation import DEFAULT_MAX_RECORD_BYTES
+from .validation import DEFAULT_MAX_RECORD_BYTES, id_problem
 
 __all__ = [
     "STREAM_FORMATS",
@@ -293,19 +293,28 @@ def _read_all(
 
 def _walk(directory: str, on_notice: Callable[[str], None] | None) -> Iterator[str | DocumentError]:
     """The readable files under ``directory``, depth first in sorted name order."""
-    try:
-        with os.scandir(directory) as scan:
-            entries = sorted(scan, key=lambda entry: entry.name)
-    except OSError as err:
-        yield DocumentError(directory, None, _os_reason(err))
+    # A stack of the folders being listed, not recursion: folders may nest thousands deep.
+    folders: list[Iterator[os.DirEntry[str]]] = []
+    listed = _listing(directory)
+    if isinstance(listed, DocumentError):
+        yield listed
         return
-    for entry in entries:
+    folders.append(listed)
+    while folders:
+        entry = next(folders[-1], None)
+        if entry is None:
+            folders.pop()
+            continue
         if entry.name.startswith("."):
             continue
-        path = os.path.join(directory, entry.name)
+        path = entry.path
         # Symbolic links to directories are not followed: they can form loops.
         if entry.is_dir(follow_symlinks=False):
-            yield from _walk(path, on_notice)
+            listed = _listing(path)
+            if isinstance(listed, DocumentError):
+                yield listed
+            else:
+                folders.append(listed)
             continue
         if _suffix(entry.name) is None:
             continue
@@ -318,6 +327,15 @@ def _walk(directory: str, on_notice: Callable[[str], None] | None) -> Iterator[s
             yield path
         elif not stat.S_ISDIR(mode) and on_notice is not None:
             on_notice(f"{path}: skipped, {_not_regular(mode)}")
+
+
+def _listing(directory: str) -> Iterator[os.DirEntry[str]] | DocumentError:
+    """The entries of ``directory`` in name order, or the error of a folder that cannot be read."""
+    try:
+        with os.scandir(directory) as scan:
+            return iter(sorted(scan, key=lambda entry: entry.name))
+    except OSError as err:
+        return DocumentError(directory, None, _os_reason(err))
 
 
 def _not_regular(mode: int) -> str:
@@ -364,6 +382,12 @@ def _file_items(
             lines = decoded_lines(raw, path, on_notice, max_line=bounded)
             if suffix in (".txt", ".md"):
                 doc_id = _article_id(path, root, suffix)
+                problem = id_problem(doc_id)
+                if problem is not None:
+                    # A file name may hold what no id can (undecodable bytes, controls).
+                    reason = f"its name cannot be a document id: it {problem}"
+                    yield DocumentError(path, None, reason)
+                    return
                 yield from parse_text(
                     lines, path, doc_id, markdown=suffix == ".md", max_bytes=max_record_bytes
                 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -230,6 +231,11 @@ class TantivyWriter:
             if "LockBusy" in str(error):
                 raise IndexLockedError(_LOCKED) from None
             raise
+        # The files of segments no commit names (a full disk or a crash stopped the last
+        # writer's commit) would keep the disk full: delete them now, before this writer
+        # starts merges whose new files no commit names yet either.
+        with contextlib.suppress(ValueError):
+            self._writer.garbage_collect_files()
 
     def _live(self) -> tantivy.IndexWriter:
         if self._writer is None:

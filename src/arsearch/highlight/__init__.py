@@ -17,6 +17,8 @@ a snippet is chosen from the first :data:`SNIPPET_SCAN` characters of a text.
 
 from __future__ import annotations
 
+import re
+
 from ..analysis import Analyzer
 from ..models import Marked
 from .matching import Matcher, find_matches
@@ -32,9 +34,16 @@ SNIPPET_SCAN = 30_000
 
 ELLIPSIS = "\u2026"  # …
 
+_NON_SPACE = re.compile(r"\S")
 
-def mark_text(text: str, matcher: Matcher, analyzer: Analyzer) -> Marked:
+
+def mark_text(
+    text: str, matcher: Matcher, analyzer: Analyzer, *, scan: int | None = None
+) -> Marked:
     """The whole ``text``, unchanged, with every matching word marked (titles, article pages).
+
+    With ``scan``, only the words in its first ``scan`` characters are marked (a hit's
+    title: the cost stays bounded whatever the title's length).
 
     >>> from arsearch.analysis import Analyzer
     >>> marked = mark_text("أخبار القاهرة", Matcher(stems=frozenset({"قاهر"})), Analyzer())
@@ -43,7 +52,9 @@ def mark_text(text: str, matcher: Matcher, analyzer: Analyzer) -> Marked:
     """
     if matcher.is_empty() or not text:
         return Marked(text, ())
-    return Marked(text, spans_between(find_matches(text, matcher, analyzer), 0, len(text), 0))
+    scanned = text if scan is None or len(text) <= scan else _head(text, scan)
+    matches = find_matches(scanned, matcher, analyzer)
+    return Marked(text, spans_between(matches, 0, len(scanned), 0))
 
 
 def make_snippet(
@@ -62,14 +73,12 @@ def make_snippet(
     >>> snippet.text, snippet.html()
     ('…اليوم في القاهرة مؤتمر عن…', '…اليوم في <mark>القاهرة</mark> مؤتمر عن…')
     """
-    cut = len(text) > SNIPPET_SCAN
+    # Counted from the first word, so that leading whitespace cannot fill the scan.
+    word = _NON_SPACE.search(text)
+    limit = SNIPPET_SCAN + (word.start() if word else 0)
+    cut = len(text) > limit
     if cut:
-        # Whole words only: the last one, perhaps cut, is left out.
-        head = text[:SNIPPET_SCAN]
-        if not (head[-1].isspace() or text[SNIPPET_SCAN].isspace()):
-            text = head.rsplit(None, 1)[0]
-        else:
-            text = head
+        text = _head(text, limit)
     # Collapsing first keeps every word intact (no word holds whitespace) and lets
     # the words' offsets point straight into the excerpt's source; str.split is the
     # regex \s+ (the same whitespace), in C.
@@ -88,3 +97,20 @@ def make_snippet(
     tail = ELLIPSIS if end < len(flat) or cut else ""
     spans = spans_between(matches, start, end, len(head) - start)
     return Marked(head + flat[start:end] + tail, spans)
+
+
+def _head(text: str, limit: int) -> str:
+    """The first ``limit`` characters of ``text`` (longer than that) in whole words: a last
+    word cut at the limit is left out, unless it is the only one. Always a prefix of
+    ``text``, so offsets into it are offsets into ``text``.
+
+    >>> _head("كلمة كلمة", 7), _head("كلمة كلمة", 5), _head("كلمةكلمة", 5)
+    ('كلمة ', 'كلمة ', 'كلمةك')
+    """
+    head = text[:limit]
+    if text[limit].isspace():
+        return head
+    end = len(head)
+    while end > 0 and not head[end - 1].isspace():
+        end -= 1
+    return head[:end] if end > 0 else head

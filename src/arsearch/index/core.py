@@ -246,8 +246,7 @@ class Index:
         index is built beside the old one, which readers keep seeing until this object
         is closed: :meth:`close` swaps the new index in, and a ``with`` block that ends
         in an exception (or ``close(discard=True)``) leaves the old one as it was. A
-        folder that holds other files is refused too, unless ``overwrite=True``, which
-        adds the index beside them and never touches them.
+        folder that holds other files and no index is refused, even with ``overwrite=True``.
 
         ``shards`` (xapian only): ``"HOST:PORT"`` strings, one per shard server
         (``arsearch shard serve``), with the shard's read replicas after commas
@@ -262,6 +261,7 @@ class Index:
         if not isinstance(fields, FieldTable):
             raise TypeError(f"fields must be a FieldTable, not {type(fields).__name__}.")
         shown = _path(path)
+        _check_interval(refresh_interval)
         root = Path(path)
         with _disk(root, shown, "create"):
             made_folder = not root.exists()
@@ -318,6 +318,7 @@ class Index:
         those given is refused with the fix.
         """
         shown = _path(path)
+        _check_interval(refresh_interval)
 
         def new_index() -> Index:
             return cls.create(
@@ -771,7 +772,7 @@ class Index:
         """
         if isinstance(paths, (str, bytes, os.PathLike)):
             raise TypeError("paths must be a list of paths, not a single path.")
-        paths = [os.fspath(path) for path in paths]
+        paths = [_path(path) for path in paths]
         missing = [path for path in paths if not os.path.lexists(path)]
         if missing:
             raise UsageError(f"{missing[0]}: no such file or directory; nothing was added.")
@@ -1099,7 +1100,29 @@ def _document(item: object) -> Document:
 def _path(path: object) -> str:
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"path must be a string or a path, not {type(path).__name__}.")
-    return os.fspath(path)
+    shown = os.fspath(path)
+    if not isinstance(shown, str):
+        raise TypeError(f"path must be a string or a path, not {type(shown).__name__}.")
+    # Neither can name a file: the OS would fail with "embedded null byte" or an encoding error.
+    if "\x00" in shown:
+        raise ValueError(f"path {shown!r:.80} holds a NUL character, which no file name can hold.")
+    try:
+        os.fsencode(shown)
+    except UnicodeEncodeError as error:
+        char = ord(error.object[error.start])
+        raise ValueError(
+            f"path {shown!r:.80} holds a lone surrogate (U+{char:04X}), "
+            "which no file name can hold."
+        ) from None
+    return shown
+
+
+def _check_interval(refresh_interval: object) -> None:
+    if isinstance(refresh_interval, bool) or not isinstance(refresh_interval, (int, float)):
+        kind = type(refresh_interval).__name__
+        raise TypeError(f"refresh_interval must be a number of seconds, not {kind}.")
+    if not refresh_interval >= 0:  # NaN too
+        raise ValueError(f"refresh_interval must be 0 or more seconds, not {refresh_interval}.")
 
 
 def _vanished(error: BaseException) -> bool:

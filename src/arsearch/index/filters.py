@@ -60,6 +60,9 @@ def _day(name: str, value: Any) -> str | None:
 
 def filters_from(mapping: Mapping[str, Any] | None, fields: FieldTable) -> Filters:
     """The filters of a mapping; raises UsageError for a name the field table does not filter."""
+    if mapping is not None and not isinstance(mapping, Mapping):
+        kind = type(mapping).__name__
+        raise TypeError(f"filters must be a mapping of filter names to values, not {kind}.")
     if not mapping:
         return Filters()
     allowed = filter_names(fields)

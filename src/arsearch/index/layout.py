@@ -341,15 +341,12 @@ def check_creatable(root: Path, shown: str, overwrite: bool) -> dict[str, Any] |
         if not _is_ours(entry)
         and not (entry.name.startswith(".") and not entry.is_dir(follow_symlinks=False))
     ]
-    if foreign and not overwrite:
+    if foreign:
+        # Even with overwrite: a folder of other files is somebody's, not an index to replace.
         raise IndexExistsError(
             f"The folder '{shown}' holds other files ({', '.join(sorted(foreign)[:3])}"
             f"{', ...' if len(foreign) > 3 else ''}) and no arsearch index.",
-            Remedy(
-                "Choose an empty or new folder, or pass overwrite=True to add an index beside "
-                "them (they are left untouched).",
-                "Choose an empty or new folder with --index.",
-            ),
+            Remedy("Choose an empty or new folder.", "Choose an empty or new folder with --index."),
         )
     return None
 
@@ -383,9 +380,10 @@ def make_generation(
 def remove_stale_generations(root: Path, keep: set[str], old_marker: Mapping[str, Any]) -> None:
     """Delete generations other than ``keep`` (and a format-2 index's files), under the lock.
 
-    Only folders named like a generation and holding a generation file (or empty)
-    are deleted; a folder that cannot be deleted now (a reader on a platform that
-    keeps open files) is left for the next writer.
+    Only folders named like a generation and holding a generation file (whole, or the
+    temporary file of a crash or a full disk while writing it), or empty, are deleted;
+    a folder that cannot be deleted now (a reader on a platform that keeps open files)
+    is left for the next writer.
     """
     if old_marker.get("format") == 2:
         for name in _FORMAT_2_FILES:
@@ -400,7 +398,7 @@ def remove_stale_generations(root: Path, keep: set[str], old_marker: Mapping[str
             continue
         path = Path(entry.path)
         with contextlib.suppress(OSError):
-            if (path / GENERATION_FILE).exists():
+            if (path / GENERATION_FILE).exists() or (path / f"{GENERATION_FILE}.tmp").exists():
                 shutil.rmtree(path)
             else:
                 path.rmdir()  # only when empty: a crash right after mkdir

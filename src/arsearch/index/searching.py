@@ -24,7 +24,7 @@ from ..engines import (
     PlanNode,
 )
 from ..errors import UsageError
-from ..highlight import make_snippet, mark_text
+from ..highlight import SNIPPET_SCAN, make_snippet, mark_text
 from ..models import Document, Expansion, Hit, Marked, Results, SortOrder
 from ..query import ParsedQuery, parse_query
 from .codec import DocumentCodec
@@ -154,7 +154,7 @@ def run_search(
     hits = []
     for engine_hit, document in _page(list(found.hits), snapshot.codec, by_date, offset, limit):
         if snippets:
-            title = mark_text(document.title, matcher, analyzer)
+            title = mark_text(document.title, matcher, analyzer, scan=SNIPPET_SCAN)
             snippet = make_snippet(document.text, matcher, analyzer)
         else:
             title, snippet = Marked(document.title), Marked("")

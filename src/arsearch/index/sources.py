@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 from .layout import write_bytes_atomically
@@ -31,6 +32,7 @@ SOURCES_FILE = "sources.jsonl"
 SOURCES_FORMAT = 1
 
 _HEADER = {"arsearch": "sources", "format": SOURCES_FORMAT}
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class SourceFiles:
@@ -133,7 +135,12 @@ class SourceFiles:
 
 
 def _line(data: object) -> str:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
+    line = json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
+    if not _SURROGATE.search(line):
+        return line
+    # A file name of bytes that are not UTF-8 (os.fsdecode gives lone surrogates for
+    # them): written as JSON escapes, which read back as the same name.
+    return json.dumps(data, separators=(",", ":")) + "\n"
 
 
 def _read(line: str) -> object:
