@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -176,6 +178,31 @@ def test_one_worker_without_the_request_log(index_path: Path, server_log: Path) 
     assert not [line for line in log if line.startswith("GET ")]
 
 
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_200_idle_connections_do_not_stop_others_being_answered(
+    index_path: Path, server_log: Path, workers: str
+) -> None:
+    server = Server(index_path, "--workers", workers, log=server_log)
+    idle: list[socket.socket] = []
+    try:
+        assert server.hits("النفط") > 0  # every worker is up
+        host, port = server.base.removeprefix("http://").rsplit(":", 1)
+        for _ in range(200):
+            # Connected, and silent: a client that never sends its request.
+            idle.append(socket.create_connection((host, int(port)), timeout=5))
+        for half_sent in idle[:20]:
+            half_sent.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")  # and never ends
+        started = time.monotonic()
+        with urllib.request.urlopen(f"{server.base}/healthz", timeout=10) as response:
+            assert response.status == 200
+        assert time.monotonic() - started < 2.0
+        assert server.stop("SIGTERM") == 0
+    finally:
+        for connection in idle:
+            connection.close()
+        server.kill()
+
+
 def test_serve_takes_its_workers_from_the_settings(
     index_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -232,3 +259,25 @@ def test_listen_on_an_address_this_machine_lacks() -> None:
     with pytest.raises(Exception) as raised:
         listen("203.0.113.7", 0)
     assert str(raised.value) == "Cannot listen on 203.0.113.7: no such address here."
+
+
+def test_queue_depth_warnings_are_throttled() -> None:
+    from arsearch.web.server import _Throttle
+
+    logger = logging.getLogger("arsearch-test.queue")
+    logger.propagate = False
+    seen = io.StringIO()
+    handler = logging.StreamHandler(seen)
+    logger.addHandler(handler)
+    logger.addFilter(_Throttle(0.3))
+    try:
+        for depth in range(100):
+            logger.warning("Task queue depth is %d", depth)
+        time.sleep(0.35)
+        logger.warning("Task queue depth is %d", 7)
+    finally:
+        logger.removeHandler(handler)
+    assert seen.getvalue().splitlines() == [
+        "Task queue depth is 0",
+        "Task queue depth is 7 (99 such warnings in the last seconds left out)",
+    ]
