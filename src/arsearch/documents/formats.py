@@ -34,6 +34,8 @@ __all__ = ["parse_csv", "parse_json", "parse_jsonl", "parse_text"]
 Item: TypeAlias = Document | DocumentError
 
 _EMPTY = "empty file"
+#: How every JSON syntax error's reason begins (a body read ``whole`` looks for it).
+_INVALID_JSON = "invalid JSON"
 _MARKDOWN_CLOSING = re.compile(r"\s+#+$")
 # A JSON escape that may decode to a lone surrogate: only then are strings searched for one.
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
@@ -98,7 +100,7 @@ def parse_jsonl(lines: Iterable[str], path: str) -> Iterator[Item]:
         try:
             record = _loads(row)
         except ValueError as err:
-            yield DocumentError(path, number, f"invalid JSON: {_json_reason(err)}")
+            yield DocumentError(path, number, f"{_INVALID_JSON}: {_json_reason(err)}")
             continue
         except RecursionError:
             yield DocumentError(path, number, _NESTED_TOO_DEEP)
@@ -138,7 +140,7 @@ def parse_json(
         broken = [
             item
             for item in items
-            if isinstance(item, DocumentError) and item.reason.startswith("invalid JSON")
+            if isinstance(item, DocumentError) and item.reason.startswith(_INVALID_JSON)
         ]
         yield from [DocumentError(path, None, broken[0].reason)] if broken else items
         return
@@ -201,13 +203,13 @@ def _skip_space(content: str, at: int) -> int:
 def _located(message: str, content: str, at: int) -> str:
     line = content.count("\n", 0, at) + 1
     column = at - content.rfind("\n", 0, at)
-    return f"invalid JSON: {message} (line {line} column {column})"
+    return f"{_INVALID_JSON}: {message} (line {line} column {column})"
 
 
 def _whole_json_reason(err: ValueError | RecursionError) -> str:
     if isinstance(err, RecursionError):
         return _NESTED_TOO_DEEP
-    reason = f"invalid JSON: {_json_reason(err)}"
+    reason = f"{_INVALID_JSON}: {_json_reason(err)}"
     if isinstance(err, json.JSONDecodeError):
         reason += f" (line {err.lineno} column {err.colno})"
     return reason

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import itertools
 import os
 import shutil
@@ -542,7 +543,7 @@ class Index:
                 failure = error
                 if layout.marker_stamp(self.path) == stamp:
                     clear = layout.io_error(error, self.path, self._shown, "read")
-                    if clear is not None and not _vanished(error):
+                    if clear is not None and layout.os_error_number(error) != errno.ENOENT:
                         raise clear from None
                     time.sleep(0.005 * 2**attempt)
         raise IndexFormatError(
@@ -1123,11 +1124,6 @@ def _check_interval(refresh_interval: object) -> None:
         raise TypeError(f"refresh_interval must be a number of seconds, not {kind}.")
     if not refresh_interval >= 0:  # NaN too
         raise ValueError(f"refresh_interval must be 0 or more seconds, not {refresh_interval}.")
-
-
-def _vanished(error: BaseException) -> bool:
-    """Whether ``error`` says a file is missing (one a writer replaced meanwhile)."""
-    return isinstance(error, FileNotFoundError) or "(os error 2)" in str(error)
 
 
 @contextlib.contextmanager

@@ -58,6 +58,7 @@ __all__ = [
     "io_error",
     "make_generation",
     "marker_stamp",
+    "os_error_number",
     "read_marker",
     "remove_new_index",
     "remove_stale_generations",
@@ -120,8 +121,8 @@ the index keeps its last commit.
             inside = os.path.realpath(filename).startswith(os.path.realpath(root))
             if not inside and not os.path.realpath(root).startswith(os.path.realpath(filename)):
                 return None
-    elif isinstance(error, ValueError) and (found := _ENGINE_OS_ERROR.search(str(error))):
-        number = int(found.group(1) or found.group(2))
+    elif isinstance(error, ValueError) and (found := os_error_number(error)) is not None:
+        number = found
     elif isinstance(error, ValueError) and _ENGINE_WRITER_DIED.search(str(error)):
         number = _disk_trouble(root)
         if number is None:
@@ -139,6 +140,21 @@ the index keeps its last commit.
     if number in (errno.ENOSPC, errno.EDQUOT):
         message += " Free some space and run it again; the index keeps its last commit."
     return IndexIOError(message)
+
+
+def os_error_number(error: BaseException) -> int | None:
+    """The OS error number ``error`` carries: an OSError's, or the one an engine writes in
+    its message (Tantivy: "(os error N)" or "Os { code: N"); None when it carries none.
+
+    >>> os_error_number(ValueError("Failed to open file (os error 2)"))
+    2
+    >>> os_error_number(FileNotFoundError(2, "No such file")), os_error_number(KeyError("x"))
+    (2, None)
+    """
+    if isinstance(error, OSError):
+        return error.errno
+    found = _ENGINE_OS_ERROR.search(str(error)) if isinstance(error, ValueError) else None
+    return int(found.group(1) or found.group(2)) if found else None
 
 
 def _disk_trouble(root: Path) -> int | None:
