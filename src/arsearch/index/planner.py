@@ -74,6 +74,10 @@ MAX_QUERY_EXPANSIONS = 256
 #: neighbours, no "did you mean"): no word is that long, and a lookup costs the cube
 #: of the length.
 MAX_SPELLED_LENGTH = 48
+#: Words shorter than this are never searched as a near spelling: as Elasticsearch's
+#: fuzziness AUTO allows no edit below three letters, a word of one or two letters is
+#: most often a word still being typed, and its near spellings are arbitrary words.
+MIN_CORRECTED_LENGTH = 3
 #: Seconds of planning (CPU time) after which no costly lookup starts (reading the term
 #: dictionary for ``word*``, the spellings for ``word~`` and for words no document holds).
 PLAN_SECONDS = 0.3
@@ -333,7 +337,7 @@ class _Builder:
         if (
             self.ranking.fallback
             and not quoted
-            and len(exact) <= MAX_SPELLED_LENGTH
+            and MIN_CORRECTED_LENGTH <= len(exact) <= MAX_SPELLED_LENGTH
             and self._absent(exact, stem)
             and self.budget.affords_lookup()
         ):
