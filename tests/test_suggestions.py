@@ -233,16 +233,14 @@ def test_the_words_searched_instead_are_marked(usage_index: Index) -> None:
 
 
 @pytest.mark.parametrize("query", ["الملك س", "الملك سو"], ids=["one-letter", "two-letter"])
-def test_a_word_of_one_or_two_letters_is_never_searched_corrected(
-    tmp_path: Path, query: str
-) -> None:
+def test_a_word_of_one_or_two_letters_is_never_corrected(tmp_path: Path, query: str) -> None:
     # As Elasticsearch's fuzziness AUTO: too short for a near spelling to mean anything
     # (while typing "الملك س", "س" is the start of a word, not a misspelt "ست").
     with Index.create(tmp_path / "ix") as index:
         index.add(Document(f"d{n}", "", "زار الملك ست مدن في سوق واحد") for n in range(3))
     with Index.open(tmp_path / "ix") as index:
         results = index.search(query)
-    assert (results.corrected, results.total) == (None, 3)
+    assert (results.corrected, results.did_you_mean, results.total) == (None, None, 3)
 
 
 def test_a_query_as_typed_is_not_corrected(usage_index: Index) -> None:

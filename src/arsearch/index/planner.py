@@ -74,10 +74,11 @@ MAX_QUERY_EXPANSIONS = 256
 #: neighbours, no "did you mean"): no word is that long, and a lookup costs the cube
 #: of the length.
 MAX_SPELLED_LENGTH = 48
-#: Words shorter than this are never searched as a near spelling: as Elasticsearch's
-#: fuzziness AUTO allows no edit below three letters, a word of one or two letters is
-#: most often a word still being typed, and its near spellings are arbitrary words.
-MIN_CORRECTED_LENGTH = 3
+#: Words shorter than this are never searched as a near spelling nor offered one in a
+#: "did you mean": as Elasticsearch's fuzziness AUTO allows no edit below three letters,
+#: a word of one or two letters is most often a word still being typed, and its near
+#: spellings are arbitrary words.
+MIN_SPELLED_LENGTH = 3
 #: Seconds of planning (CPU time) after which no costly lookup starts (reading the term
 #: dictionary for ``word*``, the spellings for ``word~`` and for words no document holds).
 PLAN_SECONDS = 0.3
@@ -337,7 +338,7 @@ class _Builder:
         if (
             self.ranking.fallback
             and not quoted
-            and MIN_CORRECTED_LENGTH <= len(exact) <= MAX_SPELLED_LENGTH
+            and MIN_SPELLED_LENGTH <= len(exact) <= MAX_SPELLED_LENGTH
             and self._absent(exact, stem)
             and self.budget.affords_lookup()
         ):
@@ -382,7 +383,7 @@ class _Builder:
             if positive:
                 self.plan.exacts.update(form_exact for form_exact, _ in forms)
                 self.plan.stems.update(form_stem for _, form_stem in forms)
-                if term.field is None and len(exact) <= MAX_SPELLED_LENGTH:
+                if term.field is None and MIN_SPELLED_LENGTH <= len(exact) <= MAX_SPELLED_LENGTH:
                     self.plan.words.append((term.text, exact))
             parts.append(self._word_node(forms, term.field, expand=positive))
         return _combine(parts)
