@@ -20,9 +20,9 @@ __all__ = ["DEFAULT_STEMMER", "Analyzer", "analyze", "default_analyzer"]
 #: light10 is the default: the best single stemmer on the measured sets.
 DEFAULT_STEMMER = "light10"
 
-# Bounds the per-word caches so memory stays flat on any corpus (about 200 bytes
-# an entry with its key: 40 MB per indexing worker); real text repeats its words
-# (the news bodies: 12.5 M words, 378,000 distinct), so hits dominate.
+# Bounds the per-word caches so memory stays flat on any corpus (about 300 bytes
+# an entry with its word and stem: 60 MB per indexing worker when full); real text
+# repeats its words (the news bodies: 12.5 M words, 378,000 distinct), so hits dominate.
 _WORD_CACHE_LIMIT = 200_000
 
 # One analyzed word: its pieces as (exact, stem), stem "" for a stop word,
