@@ -13,6 +13,7 @@ section of ``bench/RESULTS.md``.
     python bench/indexing.py                      # 17 minutes on 2 busy cores
     python bench/indexing.py --write              # and record it
     python bench/indexing.py --limit 5000 --repeat 1 --engines tantivy   # a quick look
+    python bench/indexing.py --engines tantivy --baseline /work/main/src   # before and after
 
 The built indexes are left in ``--workdir`` (``$TMPDIR/arsearch-bench-indexing``),
 where ``bench/queries.py`` can reuse them.
