@@ -13,6 +13,7 @@ section of ``bench/RESULTS.md``.
     python bench/indexing.py                      # 17 minutes on 2 busy cores
     python bench/indexing.py --write              # and record it
     python bench/indexing.py --limit 5000 --repeat 1 --engines tantivy   # a quick look
+    python bench/indexing.py --engines tantivy --baseline /work/main/src   # before and after
 
 The built indexes are left in ``--workdir`` (``$TMPDIR/arsearch-bench-indexing``),
 where ``bench/queries.py`` can reuse them.
@@ -106,14 +107,20 @@ def parts_mb(path: Path, top: int = 4) -> tuple[tuple[str, float], ...]:
     return tuple(sorted(sizes.items(), key=lambda item: -item[1])[:top])
 
 
-def run_build(command: Sequence[str], index: Path, log: Path, poll: float = 0.1) -> Build:
+def run_build(
+    command: Sequence[str],
+    index: Path,
+    log: Path,
+    poll: float = 0.1,
+    env: dict[str, str] | None = None,
+) -> Build:
     """Run one build command, polling its process tree's memory until it exits."""
     peak = 0.0
     # The children's CPU counts every process the build waited for: its workers too.
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     with log.open("w", encoding="utf-8") as out:
         started = time.perf_counter()
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
         while process.poll() is None:
             peak = max(peak, tree_rss_mb(process.pid))
             time.sleep(poll)
@@ -256,6 +263,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--anchor-python", default=default_python())
     parser.add_argument("--workdir", type=Path, default=WORKDIR)
     parser.add_argument("--write", action="store_true", help="replace the RESULTS.md section")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="another arsearch's src/ folder (say /work/main/src), built the same way, "
+        "interleaved: a before and after in one run",
+    )
     args = parser.parse_args(argv)
 
     started, load_start, code = utc_now(), uptime(), revision()
@@ -266,7 +279,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     anchors = [e for e in args.anchor_engines.split(",") if e]
     engines = [e for e in args.engines.split(",") if e]
     rows: dict[str, list[Build]] = {f"anchor `{e}`": [] for e in anchors}
-    rows |= {f"arsearch `{e}`": [] for e in engines}
+    # Each arsearch build: its row, the engine, and the source tree (None: this one).
+    builds = [(f"arsearch `{e}`", e, None) for e in engines]
+    if args.baseline:
+        builds = [(f"{name} (baseline)", e, args.baseline) for name, e, _ in builds] + builds
+    rows |= {name: [] for name, _, _ in builds}
     for attempt in range(1, args.repeat + 1):
         # Interleaved, so that a burst of load elsewhere spreads over every kind.
         for anchor in anchors:
@@ -275,16 +292,18 @@ def main(argv: Sequence[str] | None = None) -> None:
             )
             rows[f"anchor `{anchor}`"].append(build := anchor_build(result))
             print(f"[{attempt}] anchor {anchor}: {build}", flush=True)
-        for engine in engines:
+        for name, engine, source in builds:
             index = args.workdir / engine
             command = [sys.executable, "-m", "arsearch", "index", str(corpus)]
             command += ["--index", str(index), "--engine", engine, "--rebuild"]
-            rows[f"arsearch `{engine}`"].append(
-                build := run_build(command, index, args.workdir / f"{engine}.log")
+            env = None if source is None else {**os.environ, "PYTHONPATH": str(source)}
+            rows[name].append(
+                build := run_build(command, index, args.workdir / f"{engine}.log", env=env)
             )
-            print(f"[{attempt}] arsearch {engine}: {build}", flush=True)
+            print(f"[{attempt}] {name}: {build}", flush=True)
     reproduce = "python bench/indexing.py" + (f" --limit {args.limit}" if args.limit else "")
     reproduce += "" if args.repeat == 2 else f" --repeat {args.repeat}"
+    reproduce += f" --baseline {args.baseline}" if args.baseline else ""
     section = render(
         rows,
         raw_mb=raw_mb,

@@ -16,6 +16,7 @@ from arsearch.analysis import (
     analyze,
     default_analyzer,
 )
+from arsearch.analysis import analyzer as analyzer_module
 
 SEED = Path(__file__).resolve().parents[1] / "seeds" / "000_f41122bbf7ba219e.txt"
 
@@ -137,6 +138,15 @@ def test_cached_analysis_is_stable() -> None:
     assert analyzer.analyze(text) == first
     half = len(first) // 2
     assert [(t.exact, t.stem) for t in first[:half]] == [(t.exact, t.stem) for t in first[half:]]
+
+
+def test_full_stem_cache_is_emptied_and_analysis_unchanged(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = SEED.read_text(encoding="utf-8")
+    expected = Analyzer().index_terms(text)
+    monkeypatch.setattr(analyzer_module, "_WORD_CACHE_LIMIT", 5)
+    small = Analyzer()
+    assert small.index_terms(text) == small.index_terms(text) == expected
+    assert len(small._stem_of) <= 5
 
 
 # -- configuration -----------------------------------------------------------

@@ -10,6 +10,8 @@ from __future__ import annotations
 import pytest
 
 from arsearch.analysis import WORD_PATTERN, Analyzer, iter_words
+from arsearch.analysis.normalize import fold_text
+from arsearch.analysis.tokenize import FOLDED_WORD_PATTERN
 
 TABLE = [
     pytest.param("كَتَبَ الوَلَدُ", ["كَتَبَ", "الوَلَدُ"], id="harakat-stay-attached"),
@@ -63,6 +65,15 @@ def test_analyzer_tokens_use_the_same_words(raw: str, expected: list[str]) -> No
     tokens = Analyzer(stopwords=[]).tokens(raw)
     assert [token.text for token in tokens] == expected
     assert [(t.start, t.end) for t in tokens] == [(s, e) for s, e, _ in iter_words(raw)]
+
+
+@pytest.mark.parametrize("raw, expected", TABLE)
+def test_folded_pattern_finds_the_same_words_in_folded_text(raw: str, expected: list[str]) -> None:
+    # The shorter pattern indexing uses relies on fold_text deleting every mark
+    # the word pattern lets inside a word, but the Latin accents.
+    folded = fold_text(raw + " ك\u0640\u0670\u0610\u06d6\u200c\u200d\u064bتب")
+    assert folded is not None
+    assert FOLDED_WORD_PATTERN.findall(folded) == WORD_PATTERN.findall(folded)
 
 
 @pytest.mark.parametrize(

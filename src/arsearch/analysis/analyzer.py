@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 from typing import Any
 
@@ -13,15 +13,16 @@ from .normalize import NORMALIZATION_VERSION, fold_text, normalize, soften
 from .plurals import Plurals, read_pairs
 from .stemmers import get_stemmer
 from .stopwords import STOPWORDS_NAME, default_stopwords
-from .tokenize import WORD_PATTERN
+from .tokenize import FOLDED_WORD_PATTERN, WORD_PATTERN
 
 __all__ = ["DEFAULT_STEMMER", "Analyzer", "analyze", "default_analyzer"]
 
 #: light10 is the default: the best single stemmer on the measured sets.
 DEFAULT_STEMMER = "light10"
 
-# Bounds the per-word cache so memory stays flat on any corpus; real text
-# repeats its words (about 15% of news tokens are distinct), so hits dominate.
+# Bounds the per-word caches so memory stays flat on any corpus (about 300 bytes
+# an entry with its word and stem: 60 MB per indexing worker when full); real text
+# repeats its words (the news bodies: 12.5 M words, 378,000 distinct), so hits dominate.
 _WORD_CACHE_LIMIT = 200_000
 
 # One analyzed word: its pieces as (exact, stem), stem "" for a stop word,
@@ -34,6 +35,27 @@ _ARABIC = re.compile("[\u0600-\u06ff]")
 
 def _has_arabic(word: str) -> bool:
     return _ARABIC.search(word) is not None
+
+
+class _StemCache(dict[str, str]):
+    """An exact form's stem ("" for a stop word), computed on the first lookup.
+
+    Read with ``map(cache.__getitem__, words)``: a word seen before costs one
+    lookup in C, a new one a single call of ``stem``. Emptied when full, so
+    its size stays bounded whatever the vocabulary.
+    """
+
+    __slots__ = ("_stem",)
+
+    def __init__(self, stem: Callable[[str], str]) -> None:
+        super().__init__()
+        self._stem = stem
+
+    def __missing__(self, word: str) -> str:
+        if len(self) >= _WORD_CACHE_LIMIT:
+            self.clear()
+        stem = self[word] = self._stem(word)
+        return stem
 
 
 class Analyzer:
@@ -57,7 +79,9 @@ class Analyzer:
         self.stopwords = frozenset(normalize(w, fold_hamza=fold_hamza) for w in words)
         self._stopwords_name = STOPWORDS_NAME if stopwords is None else "custom"
         self._cache: dict[str, _Entry] = {}
-        self._stem_of: dict[str, str] = {}
+        self._stem_of = _StemCache(self._stem_exact)
+        # The stemmer without its own per-word cache: _stem_of is that cache.
+        self._stem_exact_form = self._stemmer.uncached
         self._plurals: Plurals | None = None
 
     @property
@@ -189,10 +213,10 @@ class Analyzer:
         if not self._stemmer.uses_soft:
             folded = fold_text(text, fold_hamza=self.fold_hamza)
             if folded is not None:
-                words = WORD_PATTERN.findall(folded)
+                words = FOLDED_WORD_PATTERN.findall(folded)
                 spans = [match.span() for match in WORD_PATTERN.finditer(text)]
                 if len(spans) == len(words):
-                    return spans, words, self._stems_of(words)
+                    return spans, words, list(map(self._stem_of.__getitem__, words))
         rows = self.word_spans(text)
         return (
             [(start, end) for start, end, _, _ in rows],
@@ -237,28 +261,17 @@ class Analyzer:
         # Most texts normalize in one pass (fold_text); then each word needs only
         # a dict lookup from its exact form to its stem ("" for a stop word), and
         # the loops run in C.
-        words = WORD_PATTERN.findall(folded)
-        return " ".join(words), " ".join(filter(None, self._stems_of(words)))
-
-    def _stems_of(self, words: list[str]) -> list[str]:
-        stem_of = self._stem_of
-        try:
-            return [stem_of[word] for word in words]
-        except KeyError:
-            if len(stem_of) >= _WORD_CACHE_LIMIT:
-                stem_of.clear()
-            for word in set(words).difference(stem_of):
-                stem_of[word] = self._stem_exact(word)
-            return [stem_of[word] for word in words]
+        words = FOLDED_WORD_PATTERN.findall(folded)
+        return " ".join(words), " ".join(filter(None, map(self._stem_of.__getitem__, words)))
 
     def _stem_exact(self, exact: str) -> str:
         if exact in self.stopwords:
             return ""
-        if not _has_arabic(exact):
+        if _ARABIC.search(exact) is None:
             return exact
         # Only stemmers that read the exact form take this path; they cut letters
         # off a normalized word, so the stem is normalized already.
-        return self._stemmer.stem(exact, exact) or exact
+        return self._stem_exact_form(exact, exact) or exact
 
 
 @cache

@@ -27,6 +27,7 @@ _LIGHT10_SUFFIXES = tuple(
     (suffix, len(suffix), len(suffix) + 2)
     for suffix in ("ها", "ان", "ات", "ون", "ين", "يه", "ية", "ه", "ة", "ي")
 )
+_SUFFIX_ENDINGS = frozenset(suffix[-1] for suffix, _, _ in _LIGHT10_SUFFIXES)
 
 
 def light10(word: str) -> str:
@@ -42,6 +43,10 @@ def light10(word: str) -> str:
         word = word[3:]
     elif size >= 4 and word.startswith(("لل", "و")):
         word = word[2:] if word[1] == "ل" and word[0] == "ل" else word[1:]
+    # Most words end in a letter no suffix ends in: then none can match, now or
+    # after another is stripped.
+    if word[-1:] not in _SUFFIX_ENDINGS:
+        return word
     for suffix, length, minimum in _LIGHT10_SUFFIXES:
         if word.endswith(suffix) and len(word) >= minimum:
             word = word[:-length]
@@ -54,6 +59,8 @@ class Stemmer(Protocol):
     name: str
     #: Whether the stem depends on the soft form (ة and ى kept), not only the exact one.
     uses_soft: bool
+    #: ``stem`` without its per-word cache, for a caller that keeps its own.
+    uncached: Callable[[str, str], str]
 
     def stem(self, soft: str, exact: str) -> str:
         """The stem of a word given in its soft and exact normalized forms."""
@@ -66,6 +73,7 @@ class _CachedStemmer:
     def __init__(self, name: str, func: Callable[[str, str], str], uses_soft: bool) -> None:
         self.name = name
         self.uses_soft = uses_soft
+        self.uncached = func
         self._stem = lru_cache(maxsize=_CACHE_SIZE)(func)
 
     def stem(self, soft: str, exact: str) -> str:
