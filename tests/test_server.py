@@ -195,7 +195,9 @@ def test_200_idle_connections_do_not_stop_others_being_answered(
         started = time.monotonic()
         with urllib.request.urlopen(f"{server.base}/healthz", timeout=10) as response:
             assert response.status == 200
-        assert time.monotonic() - started < 2.0
+        # Past waitress's own connection limit the answer waits for an idle one to time out
+        # (20 s); 5 s leaves room for a loaded machine (2.004 s was seen at load 5).
+        assert time.monotonic() - started < 5.0
         assert server.stop("SIGTERM") == 0
     finally:
         for connection in idle:
