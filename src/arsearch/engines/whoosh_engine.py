@@ -5,13 +5,15 @@ from __future__ import annotations
 import functools
 import math
 import threading
+import weakref
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
-from whoosh import fields, formats, index, query, scoring, sorting
+from whoosh import fields, formats, query, scoring, sorting
 from whoosh.analysis import SpaceSeparatedTokenizer
+from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 from whoosh.system import pack_uint
 
@@ -46,6 +48,18 @@ _LOCKED = (
 #: 20,000 news articles peaked at 358 MB of memory; at 64, at 118 MB, with the same index
 #: and about the same time (research for issue 12).
 WRITER_POOL_MB = 64
+
+
+def _storage(path: Path) -> Any:
+    """The index's directory, its segment files read through a file handle, not mapped.
+
+    With a memory map, whoosh (2.7) wraps each part of a compound segment in a
+    ``BytesIO``, which copies it: every reader held a whole copy of the index (430 MB
+    for 20,000 news articles; most of the 2.2 GB peak of a news corpus build). Through
+    a file handle a reader costs under 1 MB, and a search about 1.3x the CPU
+    (bench/RESULTS.md, issue 12's second round).
+    """
+    return FileStorage(str(path), supports_mmap=False)
 
 
 class TermsField(fields.TEXT):  # type: ignore[misc]
@@ -184,10 +198,13 @@ class WhooshReader:
     def __init__(self, searcher: Any) -> None:
         self._searcher = searcher
         self._lock = threading.RLock()
+        # Its segment files are open file handles (see _storage): a reader dropped
+        # without close still closes them, instead of leaving them to the collector.
+        self._closer = weakref.finalize(self, searcher.close)
 
     @_serialized
     def close(self) -> None:
-        self._searcher.close()
+        self._closer()
 
     @_serialized
     def count(self) -> int:
@@ -263,6 +280,9 @@ class WhooshWriter:
 
     def _open(self) -> None:
         try:
+            # A segment stays one compound file: a reader opens it whole, so a
+            # merge by another writer that deletes it leaves the reader its commit.
+            # (Separate files are opened when first read, and went missing so.)
             self._writer = self._ix.writer(limitmb=WRITER_POOL_MB)
         except LockError:
             raise IndexLockedError(_LOCKED) from None
@@ -324,7 +344,7 @@ class WhooshFactory:
     def create(
         self, path: Path, fields: FieldTable, *, stem_positions: bool = False
     ) -> WhooshEngine:
-        return WhooshEngine(index.create_in(str(path), _schema(fields, stem_positions)))
+        return WhooshEngine(_storage(path).create_index(_schema(fields, stem_positions)))
 
     def open(self, path: Path, fields: FieldTable) -> WhooshEngine:
-        return WhooshEngine(index.open_dir(str(path)))
+        return WhooshEngine(_storage(path).open_index())
