@@ -178,11 +178,12 @@ def test_one_worker_without_the_request_log(index_path: Path, server_log: Path) 
     assert not [line for line in log if line.startswith("GET ")]
 
 
-@pytest.mark.parametrize("workers", ["1", "2"])
+@pytest.mark.parametrize(("workers", "threads"), [("1", "4"), ("2", "4"), ("1", "1")])
 def test_200_idle_connections_do_not_stop_others_being_answered(
-    index_path: Path, server_log: Path, workers: str
+    index_path: Path, server_log: Path, workers: str, threads: str
 ) -> None:
-    server = Server(index_path, "--workers", workers, log=server_log)
+    # Idle connections take no thread: one thread is enough to answer beside them.
+    server = Server(index_path, "--workers", workers, "--threads", threads, log=server_log)
     idle: list[socket.socket] = []
     try:
         assert server.hits("النفط") > 0  # every worker is up
@@ -223,6 +224,25 @@ def test_serve_takes_its_workers_from_the_settings(
     )
     assert "Answering with 1 process of 4 threads." in result.output
     assert served == [3, 1]
+
+
+def test_serve_takes_its_threads_per_worker_from_the_command_line(
+    index_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    threads: list[int] = []
+
+    def serve(make_app: Any, sock: Any, *, workers: int, limits: Any) -> None:
+        threads.append(limits.threads)
+
+    monkeypatch.setattr("arsearch.web.server.serve", serve)
+    command = ["serve", "--index", str(index_path), "--port", "0", "--workers", "2"]
+    result = CliRunner().invoke(cli, [*command, "--threads", "2"])
+    assert result.exit_code == 0, result.output
+    assert "Answering with 2 processes of 2 threads." in result.output
+    result = CliRunner().invoke(cli, [*command, "--threads", "0"])
+    assert result.exit_code == 2
+    assert "Invalid value for '--threads': 0 is not in the range 1<=x<=64." in result.output
+    assert threads == [2]
 
 
 def _app(environ: dict[str, Any], start_response: Any) -> list[bytes]:

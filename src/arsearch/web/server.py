@@ -297,32 +297,50 @@ _GRACE = 5
 _BUSY_ACCEPT_DELAY = 0.02
 
 
-def _deferring(
-    readable: Callable[[], bool], channels: dict[int, Any], threads: int
-) -> Callable[[], bool]:
-    """The listener's ``readable``, made to let less busy workers accept first.
+class _Deferring:
+    """The listener's ``readable`` and ``handle_accept``, made to let less busy workers
+    accept first.
 
     Every worker is woken by a new connection and the first to call accept gets it, so
     a handful of keep-alive connections (a proxy's, a load generator's) can end up on
     one worker while another idles. A worker that holds a connection per thread
-    already accepts only every :data:`_BUSY_ACCEPT_DELAY` seconds: a worker with room
-    takes the connection first, and when all are busy, new ones still get in.
+    already waits :data:`_BUSY_ACCEPT_DELAY` seconds before it accepts: a worker with
+    room takes the connection first. Once it has waited, it accepts at full speed for
+    as long as connections keep coming (each within that delay of the last), so a burst
+    of connections (200 clients at once) is not let in one per delay.
     """
-    next_accept = 0.0
 
-    def deferring() -> bool:
-        nonlocal next_accept
-        ready = readable()
+    def __init__(self, server: Any, channels: dict[int, Any], threads: int) -> None:
+        self._readable = server.readable
+        self._handle_accept = server.handle_accept
+        self._channels = channels
+        self._threads = threads
+        #: When a busy worker may accept (0: it has not begun to wait).
+        self._next = 0.0
+        #: Until when it accepts without waiting again.
+        self._streak = 0.0
+
+    def _busy(self) -> bool:
         # The map holds the listener and the wake-up pipe besides the connections.
-        if not ready or len(channels) - 2 < threads:
+        return len(self._channels) - 2 >= self._threads
+
+    def readable(self) -> bool:
+        ready = bool(self._readable())
+        if not ready or not self._busy():
             return ready
         now = time.monotonic()
-        if now < next_accept:
-            return False
-        next_accept = now + _BUSY_ACCEPT_DELAY
-        return True
+        if now < self._streak:
+            return True
+        if not self._next:
+            self._next = now + _BUSY_ACCEPT_DELAY
+        return now >= self._next
 
-    return deferring
+    def handle_accept(self) -> None:
+        busy, before = self._busy(), len(self._channels)
+        self._handle_accept()
+        if busy and len(self._channels) > before:  # not taken by another worker first
+            self._streak = time.monotonic() + _BUSY_ACCEPT_DELAY
+            self._next = 0.0
 
 
 def _serve_forked(
@@ -343,7 +361,8 @@ def _serve_forked(
             channels: dict[int, Any] = {}
             listeners = [listener.sock for listener in self.sockets]
             server = create_server(self.wsgi, map=channels, sockets=listeners, **options)
-            server.readable = _deferring(server.readable, channels, options["threads"])
+            deferring = _Deferring(server, channels, options["threads"])
+            server.readable, server.handle_accept = deferring.readable, deferring.handle_accept
             beat = 0.0
             try:
                 while self.alive:
