@@ -19,7 +19,12 @@ not measure itself; Debian's ``wrk``), a different query on every request
 ``--servers arsearch,gthread`` adds gunicorn's own threaded worker (``-k gthread``,
 4 threads) beside ``arsearch serve`` (gunicorn running waitress in each worker), and
 ``--idle N`` first opens N connections that send nothing, as slow clients do, and times
-one search beside them.
+one search beside them. ``--variants`` interleaves variants of ``arsearch serve`` in
+each round (threads per worker, the GIL's switch interval); each row also gives the
+server's CPU per answer (its processes' CPU time over the answers, from /proc), which
+other jobs on the machine disturb far less than the latencies:
+
+    python bench/web.py --index /tmp/news --wrk --rounds 5 --variants "default;threads=2"
 """
 
 from __future__ import annotations
