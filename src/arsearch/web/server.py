@@ -25,6 +25,7 @@ import contextlib
 import errno
 import logging
 import os
+import select
 import signal
 import socket
 import threading
@@ -304,10 +305,10 @@ class _Deferring:
     Every worker is woken by a new connection and the first to call accept gets it, so
     a handful of keep-alive connections (a proxy's, a load generator's) can end up on
     one worker while another idles. A worker that holds a connection per thread
-    already waits :data:`_BUSY_ACCEPT_DELAY` seconds before it accepts: a worker with
-    room takes the connection first. Once it has waited, it accepts at full speed for
-    as long as connections keep coming (each within that delay of the last), so a burst
-    of connections (200 clients at once) is not let in one per delay.
+    already lets a new connection wait :data:`_BUSY_ACCEPT_DELAY` seconds before it
+    accepts it: a worker with room takes it first. Once it has waited, it accepts at
+    full speed for as long as connections keep coming (each within that delay of the
+    last), so a burst of connections (200 clients at once) is not let in one per delay.
     """
 
     def __init__(self, server: Any, channels: dict[int, Any], threads: int) -> None:
@@ -315,28 +316,34 @@ class _Deferring:
         self._handle_accept = server.handle_accept
         self._channels = channels
         self._threads = threads
-        #: When a busy worker may accept (0: it has not begun to wait).
+        self._pending = select.poll()
+        self._pending.register(server.socket.fileno(), select.POLLIN)
+        #: When a busy worker may accept the connection waiting (0: none seen waiting).
         self._next = 0.0
         #: Until when it accepts without waiting again.
         self._streak = 0.0
 
-    def _busy(self) -> bool:
+    def busy(self) -> bool:
+        """Whether this worker holds a connection per thread (or more)."""
         # The map holds the listener and the wake-up pipe besides the connections.
         return len(self._channels) - 2 >= self._threads
 
     def readable(self) -> bool:
         ready = bool(self._readable())
-        if not ready or not self._busy():
+        if not ready or not self.busy():
             return ready
         now = time.monotonic()
         if now < self._streak:
             return True
+        if not self._pending.poll(0):
+            self._next = 0.0  # nothing to accept; the loop looks again within the delay
+            return False
         if not self._next:
             self._next = now + _BUSY_ACCEPT_DELAY
         return now >= self._next
 
     def handle_accept(self) -> None:
-        busy, before = self._busy(), len(self._channels)
+        busy, before = self.busy(), len(self._channels)
         self._handle_accept()
         if busy and len(self._channels) > before:  # not taken by another worker first
             self._streak = time.monotonic() + _BUSY_ACCEPT_DELAY
@@ -370,7 +377,7 @@ def _serve_forked(
                     if now >= beat:
                         self.notify()
                         beat = now + _HEARTBEAT
-                    wait = _BUSY_ACCEPT_DELAY if len(channels) > options["threads"] else _HEARTBEAT
+                    wait = _BUSY_ACCEPT_DELAY / 2 if deferring.busy() else _HEARTBEAT
                     wasyncore.loop(timeout=wait, map=channels, use_poll=True, count=1)
                 # Stopped: take no new connection, answer the requests in hand.
                 server.del_channel()
