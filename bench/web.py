@@ -374,8 +374,7 @@ def run_wrk_bench(args: argparse.Namespace, index: Path, scratch: Path) -> list[
     ]
     for number, (kind, variant, workers) in enumerate(plan):
         last_round = number >= len(plan) - len(plan) // args.rounds
-        log = scratch / "server.log"
-        process, host, port = start_server(index, log, workers, kind, variant)
+        process, host, port = start_server(index, scratch / "server.log", workers, kind, variant)
         server = kind if not variant else f"{kind} {variant_name(variant)}"
         try:
             run_wrk(host, port, 8, args.warmup, queries)
