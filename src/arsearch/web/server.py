@@ -60,7 +60,9 @@ class Limits:
     """What one worker process accepts: waitress's connection limits and timeouts."""
 
     #: Threads answering requests (whole requests only: reading them is the event loop's).
-    threads: int = 4
+    #: Two, not four: with a worker per core, more threads only share one GIL, and with
+    #: two the slowest requests waited less (bench/RESULTS.md, issue 12's second round).
+    threads: int = 2
     #: Open connections at once; past it, new ones wait in the socket's backlog.
     connection_limit: int = 1000
     #: Seconds a connection may stay silent (idle keep-alive, or a request sent slowly).
