@@ -19,7 +19,12 @@ not measure itself; Debian's ``wrk``), a different query on every request
 ``--servers arsearch,gthread`` adds gunicorn's own threaded worker (``-k gthread``,
 4 threads) beside ``arsearch serve`` (gunicorn running waitress in each worker), and
 ``--idle N`` first opens N connections that send nothing, as slow clients do, and times
-one search beside them.
+one search beside them. ``--variants`` interleaves variants of ``arsearch serve`` in
+each round (threads per worker, the GIL's switch interval); each row also gives the
+server's CPU per answer (its processes' CPU time over the answers, from /proc), which
+other jobs on the machine disturb far less than the latencies:
+
+    python bench/web.py --index /tmp/news --wrk --rounds 5 --variants "default;threads=2"
 """
 
 from __future__ import annotations
@@ -117,13 +122,20 @@ def ensure_index(index: Path, corpus: Path) -> dict[str, object]:
 
 
 def start_server(
-    index: Path, log: Path, workers: int | None = None, kind: str = "arsearch"
+    index: Path,
+    log: Path,
+    workers: int | None = None,
+    kind: str = "arsearch",
+    variant: dict[str, str] | None = None,
 ) -> tuple[subprocess.Popen[str], str, int]:
     """A server on a free loopback port: the process, its host and its port.
 
     ``kind`` "arsearch" is ``arsearch serve`` (``workers`` None: its default);
     "gthread" is gunicorn's threaded worker over the same app, for comparison.
+    ``variant`` (arsearch only): ``threads`` for ``--threads``, ``switch`` for the
+    processes' GIL switch interval in seconds (Python's default: 0.005).
     """
+    variant = variant or {}
     if kind == "gthread":
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
@@ -134,9 +146,14 @@ def start_server(
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log.open("w"), text=True)
         wait_ready("127.0.0.1", port)
         return process, "127.0.0.1", port
-    command = [sys.executable, "-m", "arsearch", "serve", "--index", str(index), "--port", "0"]
+    command = [sys.executable, "-m", "arsearch"]
+    if "switch" in variant:
+        command[1:] = ["-c", SET_SWITCH_INTERVAL, variant["switch"]]
+    command += ["serve", "--index", str(index), "--port", "0"]
     if workers is not None:
         command += ["--workers", str(workers)]
+    if "threads" in variant:
+        command += ["--threads", variant["threads"]]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log.open("w"), text=True)
     assert process.stdout is not None
     line = process.stdout.readline()
@@ -146,6 +163,35 @@ def start_server(
         raise SystemExit(f"arsearch serve did not start: {line!r}; see {log}")
     wait_ready(match.group(1), int(match.group(2)))
     return process, match.group(1), int(match.group(2))
+
+
+#: ``python -c`` code: ``arsearch`` with the GIL switch interval (seconds) of its first
+#: argument; gunicorn's forked workers inherit it.
+SET_SWITCH_INTERVAL = (
+    "import sys; sys.setswitchinterval(float(sys.argv.pop(1))); "
+    "from arsearch.cli import main; main()"
+)
+
+
+def parse_variants(text: str) -> list[dict[str, str]]:
+    """``--variants``: ``;``-separated variants of ``key=value,...`` (``default``: none).
+
+    >>> parse_variants("default;threads=2,switch=0.001")
+    [{}, {'threads': '2', 'switch': '0.001'}]
+    """
+    variants = []
+    for item in text.split(";"):
+        pairs = [pair.split("=", 1) for pair in item.split(",") if pair and pair != "default"]
+        variant = {key.strip(): value.strip() for key, value in pairs}
+        if set(variant) - {"threads", "switch"}:
+            raise SystemExit(f"--variants: only threads= and switch= are known, not {item!r}")
+        variants.append(variant)
+    return variants
+
+
+def variant_name(variant: dict[str, str]) -> str:
+    """How a variant is shown in the table."""
+    return ",".join(f"{key}={value}" for key, value in variant.items()) or "default"
 
 
 def wait_ready(host: str, port: int, seconds: float = 60) -> None:
@@ -247,8 +293,9 @@ def replace_section(text: str, section: str) -> str:
 
 
 LUA = Path(__file__).resolve().parent / "wrk_queries.lua"
-KEYS = ("rps", "p50_ms", "p99_ms")
+KEYS = ("rps", "p50_ms", "p99_ms", "cpu_ms")
 _PAGE = os.sysconf("SC_PAGE_SIZE")
+_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def run_wrk(host: str, port: int, connections: int, seconds: float, queries: Path) -> dict:
@@ -270,6 +317,20 @@ def workers_of(pid: int) -> list[int]:
     except OSError:
         return []
     return [int(child) for child in listing.split()]
+
+
+def tree_cpu(pid: int) -> float:
+    """CPU seconds (user and system) of ``pid`` and its live children so far, from /proc."""
+    total = 0
+    for one in (pid, *workers_of(pid)):
+        try:
+            stat = Path(f"/proc/{one}/stat").read_text(encoding="ascii")
+        except OSError:
+            continue
+        # The fields after the command's closing parenthesis; utime and stime are 14 and 15.
+        fields = stat.rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / _TICKS
 
 
 def rss_mb(pid: int) -> float:
@@ -305,31 +366,37 @@ def run_wrk_bench(args: argparse.Namespace, index: Path, scratch: Path) -> list[
     queries.write_text("\n".join(quote(q) for q in sampled) + "\n", encoding="utf-8")
     rows = []
     plan = [
-        (kind, int(workers))
+        (kind, variant, int(workers))
         for _ in range(args.rounds)
         for kind in args.servers.split(",")
+        for variant in (parse_variants(args.variants) if kind == "arsearch" else [{}])
         for workers in args.workers.split(",")
     ]
-    for number, (kind, workers) in enumerate(plan):
+    for number, (kind, variant, workers) in enumerate(plan):
         last_round = number >= len(plan) - len(plan) // args.rounds
-        process, host, port = start_server(index, scratch / "server.log", workers, kind)
+        process, host, port = start_server(index, scratch / "server.log", workers, kind, variant)
+        server = kind if not variant else f"{kind} {variant_name(variant)}"
         try:
             run_wrk(host, port, 8, args.warmup, queries)
             for connections in (int(c) for c in args.connections.split(",")):
                 load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+                cpu = tree_cpu(process.pid)
                 result = run_wrk(host, port, connections, args.seconds, queries)
-                row = {"server": kind, "workers": workers, "connections": connections}
+                # The server's CPU per answer: far less sensitive to the machine's load.
+                result["cpu_ms"] = (tree_cpu(process.pid) - cpu) * 1000 / max(1, result["requests"])
+                row = {"server": server, "workers": workers, "connections": connections}
                 rows.append({**row, "load": load, **result})
                 print(json.dumps(rows[-1]), flush=True)
             if args.idle and last_round:
                 took = idle_probe(host, port, args.idle, "/api/search?q=" + quote(sampled[0]))
-                row = {"server": kind, "workers": workers, "idle": args.idle, "took": took}
+                row = {"server": server, "workers": workers, "idle": args.idle, "took": took}
                 rows.append(row)
                 print(json.dumps(row), flush=True)
             if (
                 args.soak
                 and last_round
                 and kind == "arsearch"
+                and not variant
                 and workers == max(map(int, args.workers.split(",")))
             ):
                 pids = workers_of(process.pid) or [process.pid]
@@ -337,7 +404,7 @@ def run_wrk_bench(args: argparse.Namespace, index: Path, scratch: Path) -> list[
                 load = " ".join(f"{x:.2f}" for x in os.getloadavg())
                 result = run_wrk(host, port, 32, args.soak, queries)
                 after = [rss_mb(pid) if Path(f"/proc/{pid}").exists() else 0 for pid in pids]
-                row = {"server": kind, "workers": workers, "connections": 32, "soak": True}
+                row = {"server": server, "workers": workers, "connections": 32, "soak": True}
                 row.update(load=load, rss_before=before, rss_after=after, **result)
                 rows.append(row)
                 print(json.dumps(row), flush=True)
@@ -350,21 +417,33 @@ def print_wrk_table(rows: list[dict]) -> None:
     """The rows as a Markdown table (and the idle probes and soaks below it)."""
     print(
         "\n| server | workers | connections | load (1 min, each round) | requests/s | p50 ms "
-        "| p99 ms | errors (all rounds) |"
+        "| p99 ms | server CPU ms per answer | errors (all rounds) |"
     )
-    print("|---|---:|---:|---|---:|---:|---:|---:|")
+    print("|---|---:|---:|---|---:|---:|---:|---:|---:|")
     groups: dict[tuple[str, int, int], list[dict]] = {}
     for row in rows:
         if "rps" in row and not row.get("soak"):
             groups.setdefault((row["server"], row["workers"], row["connections"]), []).append(row)
     for (server, workers, connections), runs in groups.items():
         # Medians over the rounds; the load of each round.
-        rate, p50, p99 = (statistics.median(run[k] for run in runs) for k in KEYS)
+        rate, p50, p99, cpu = (statistics.median(run[k] for run in runs) for k in KEYS)
         loads = " / ".join(run["load"].split()[0] for run in runs)
         errors = sum(run["errors"] for run in runs)
         print(
             f"| {server} | {workers} | {connections} | {loads} | {rate:.0f} | {p50:.1f} | "
-            f"{p99:.1f} | {errors:.0f} |"
+            f"{p99:.1f} | {cpu:.2f} | {errors:.0f} |"
+        )
+    workers = sorted({w for _, w, _ in groups})
+    for (server, many, connections), runs in groups.items():
+        one = groups.get((server, workers[0], connections), [])
+        if many == workers[0] or len(one) != len(runs):
+            continue
+        # Each round's ratio against one worker's figure of the same round, then the median.
+        ratios = [run["rps"] / base["rps"] for run, base in zip(runs, one, strict=True)]
+        shown = " / ".join(f"{ratio:.2f}" for ratio in ratios)
+        print(
+            f"{server}, {connections} connections: {many} workers / {workers[0]}, median of "
+            f"rounds {statistics.median(ratios):.2f}x ({shown})"
         )
     for row in rows:
         if "idle" in row:
@@ -398,6 +477,11 @@ def main() -> None:
     parser.add_argument("--soak", type=float, default=0.0, help="with --wrk: seconds at 32")
     parser.add_argument("--rounds", type=int, default=1, help="with --wrk: medians of N")
     parser.add_argument("--idle", type=int, default=0, help="with --wrk: silent connections")
+    parser.add_argument(
+        "--variants",
+        default="default",
+        help="with --wrk: arsearch serve variants, interleaved: default;threads=2;switch=0.001",
+    )
     args = parser.parse_args()
     if args.wrk:
         scratch = Path(tempfile.mkdtemp(prefix="arsearch-bench-wrk-"))

@@ -156,7 +156,7 @@ def test_every_worker_follows_commits_and_rebuilds_and_all_stop(
     finally:
         server.kill()
     log = server_log.read_text(encoding="utf-8").splitlines()
-    assert log[:2] == ["Writes over HTTP: off.", "Answering with 2 processes of 4 threads."]
+    assert log[:2] == ["Writes over HTTP: off.", "Answering with 2 processes of 2 threads."]
     assert log[-1] == "Stopped."
     searches = [line for line in log if line.startswith("GET /api/search ")]
     # The line is written once the answer is sent: the killed worker may have lost its last.
@@ -173,16 +173,17 @@ def test_one_worker_without_the_request_log(index_path: Path, server_log: Path) 
     finally:
         server.kill()
     log = server_log.read_text(encoding="utf-8").splitlines()
-    assert log[:2] == ["Writes over HTTP: off.", "Answering with 1 process of 4 threads."]
+    assert log[:2] == ["Writes over HTTP: off.", "Answering with 1 process of 2 threads."]
     assert log[-1] == "Stopped."
     assert not [line for line in log if line.startswith("GET ")]
 
 
-@pytest.mark.parametrize("workers", ["1", "2"])
+@pytest.mark.parametrize(("workers", "threads"), [("1", "2"), ("2", "2"), ("1", "1")])
 def test_200_idle_connections_do_not_stop_others_being_answered(
-    index_path: Path, server_log: Path, workers: str
+    index_path: Path, server_log: Path, workers: str, threads: str
 ) -> None:
-    server = Server(index_path, "--workers", workers, log=server_log)
+    # Idle connections take no thread: one thread is enough to answer beside them.
+    server = Server(index_path, "--workers", workers, "--threads", threads, log=server_log)
     idle: list[socket.socket] = []
     try:
         assert server.hits("النفط") > 0  # every worker is up
@@ -217,12 +218,31 @@ def test_serve_takes_its_workers_from_the_settings(
     set_setting(index_path, "serve.workers", ["3"])
     result = CliRunner().invoke(cli, ["serve", "--index", str(index_path), "--port", "0"])
     assert result.exit_code == 0, result.output
-    assert "Answering with 3 processes of 4 threads." in result.output
+    assert "Answering with 3 processes of 2 threads." in result.output
     result = CliRunner().invoke(
         cli, ["serve", "--index", str(index_path), "--port", "0", "--workers", "1"]
     )
-    assert "Answering with 1 process of 4 threads." in result.output
+    assert "Answering with 1 process of 2 threads." in result.output
     assert served == [3, 1]
+
+
+def test_serve_takes_its_threads_per_worker_from_the_command_line(
+    index_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    threads: list[int] = []
+
+    def serve(make_app: Any, sock: Any, *, workers: int, limits: Any) -> None:
+        threads.append(limits.threads)
+
+    monkeypatch.setattr("arsearch.web.server.serve", serve)
+    command = ["serve", "--index", str(index_path), "--port", "0", "--workers", "2"]
+    result = CliRunner().invoke(cli, [*command, "--threads", "3"])
+    assert result.exit_code == 0, result.output
+    assert "Answering with 2 processes of 3 threads." in result.output
+    result = CliRunner().invoke(cli, [*command, "--threads", "0"])
+    assert result.exit_code == 2
+    assert "Invalid value for '--threads': 0 is not in the range 1<=x<=64." in result.output
+    assert threads == [3]
 
 
 def _app(environ: dict[str, Any], start_response: Any) -> list[bytes]:

@@ -60,6 +60,11 @@ def _url(host: str, port: int) -> str:
     help="Processes answering requests [serve.workers, or one per core].",
 )
 @click.option(
+    "--threads",
+    type=click.IntRange(1, 64),
+    help="Threads answering requests in each worker process [2].",
+)
+@click.option(
     "--request-log/--no-request-log",
     default=True,
     show_default=True,
@@ -76,6 +81,7 @@ def serve_command(
     base_url: str | None,
     allow_writes_without_key: bool,
     workers: int | None,
+    threads: int | None,
     request_log: bool,
 ) -> None:
     """Serve the search page and the JSON API (Flask's debug server with --debug).
@@ -130,7 +136,7 @@ def serve_command(
 
     click.echo(f"Serving '{index_dir}' at {_url(host, sock.getsockname()[1])} (Ctrl+C stops)")
     click.echo(f"Writes over HTTP: {writes}.", err=True)
-    limits = Limits()
+    limits = Limits(threads=threads) if threads else Limits()
     shown = "1 process" if workers == 1 else f"{workers} processes"
     click.echo(f"Answering with {shown} of {limits.threads} threads.", err=True)
     try:

@@ -25,6 +25,7 @@ import contextlib
 import errno
 import logging
 import os
+import select
 import signal
 import socket
 import threading
@@ -59,7 +60,9 @@ class Limits:
     """What one worker process accepts: waitress's connection limits and timeouts."""
 
     #: Threads answering requests (whole requests only: reading them is the event loop's).
-    threads: int = 4
+    #: Two, not four: with a worker per core, more threads only share one GIL, and with
+    #: two the slowest requests waited less (bench/RESULTS.md, issue 12's second round).
+    threads: int = 2
     #: Open connections at once; past it, new ones wait in the socket's backlog.
     connection_limit: int = 1000
     #: Seconds a connection may stay silent (idle keep-alive, or a request sent slowly).
@@ -297,32 +300,56 @@ _GRACE = 5
 _BUSY_ACCEPT_DELAY = 0.02
 
 
-def _deferring(
-    readable: Callable[[], bool], channels: dict[int, Any], threads: int
-) -> Callable[[], bool]:
-    """The listener's ``readable``, made to let less busy workers accept first.
+class _Deferring:
+    """The listener's ``readable`` and ``handle_accept``, made to let less busy workers
+    accept first.
 
     Every worker is woken by a new connection and the first to call accept gets it, so
     a handful of keep-alive connections (a proxy's, a load generator's) can end up on
     one worker while another idles. A worker that holds a connection per thread
-    already accepts only every :data:`_BUSY_ACCEPT_DELAY` seconds: a worker with room
-    takes the connection first, and when all are busy, new ones still get in.
+    already lets a new connection wait :data:`_BUSY_ACCEPT_DELAY` seconds before it
+    accepts it: a worker with room takes it first. Once it has waited, it accepts at
+    full speed for as long as connections keep coming (each within that delay of the
+    last), so a burst of connections (200 clients at once) is not let in one per delay.
     """
-    next_accept = 0.0
 
-    def deferring() -> bool:
-        nonlocal next_accept
-        ready = readable()
+    def __init__(self, server: Any, channels: dict[int, Any], threads: int) -> None:
+        self._readable = server.readable
+        self._handle_accept = server.handle_accept
+        self._channels = channels
+        self._threads = threads
+        self._pending = select.poll()
+        self._pending.register(server.socket.fileno(), select.POLLIN)
+        #: When a busy worker may accept the connection waiting (0: none seen waiting).
+        self._next = 0.0
+        #: Until when it accepts without waiting again.
+        self._streak = 0.0
+
+    def busy(self) -> bool:
+        """Whether this worker holds a connection per thread (or more)."""
         # The map holds the listener and the wake-up pipe besides the connections.
-        if not ready or len(channels) - 2 < threads:
+        return len(self._channels) - 2 >= self._threads
+
+    def readable(self) -> bool:
+        ready = bool(self._readable())
+        if not ready or not self.busy():
             return ready
         now = time.monotonic()
-        if now < next_accept:
+        if now < self._streak:
+            return True
+        if not self._pending.poll(0):
+            self._next = 0.0  # nothing to accept; the loop looks again within the delay
             return False
-        next_accept = now + _BUSY_ACCEPT_DELAY
-        return True
+        if not self._next:
+            self._next = now + _BUSY_ACCEPT_DELAY
+        return now >= self._next
 
-    return deferring
+    def handle_accept(self) -> None:
+        busy, before = self.busy(), len(self._channels)
+        self._handle_accept()
+        if busy and len(self._channels) > before:  # not taken by another worker first
+            self._streak = time.monotonic() + _BUSY_ACCEPT_DELAY
+            self._next = 0.0
 
 
 def _serve_forked(
@@ -343,7 +370,8 @@ def _serve_forked(
             channels: dict[int, Any] = {}
             listeners = [listener.sock for listener in self.sockets]
             server = create_server(self.wsgi, map=channels, sockets=listeners, **options)
-            server.readable = _deferring(server.readable, channels, options["threads"])
+            deferring = _Deferring(server, channels, options["threads"])
+            server.readable, server.handle_accept = deferring.readable, deferring.handle_accept
             beat = 0.0
             try:
                 while self.alive:
@@ -351,7 +379,7 @@ def _serve_forked(
                     if now >= beat:
                         self.notify()
                         beat = now + _HEARTBEAT
-                    wait = _BUSY_ACCEPT_DELAY if len(channels) > options["threads"] else _HEARTBEAT
+                    wait = _BUSY_ACCEPT_DELAY / 2 if deferring.busy() else _HEARTBEAT
                     wasyncore.loop(timeout=wait, map=channels, use_poll=True, count=1)
                 # Stopped: take no new connection, answer the requests in hand.
                 server.del_channel()
