@@ -3,6 +3,7 @@ analysis workers end with their parent, and a re-run finishes the job."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
@@ -67,7 +68,9 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _start_indexing(corpus: Path, index_dir: Path, engine: str) -> subprocess.Popen[str]:
     """``arsearch index`` in its own session, as a terminal's foreground job; returns once a
-    first batch is committed, with the process still running."""
+    first batch is committed, with the job stopped (SIGSTOP): the analysis workers go on
+    while a batch commits, so the rest of the corpus can be indexed before a signal sent
+    at leisure lands. The caller signals, then resumes the job with SIGCONT."""
     command = ["index", str(corpus), "--index", str(index_dir), "--engine", engine]
     process = subprocess.Popen(
         [sys.executable, "-m", "arsearch", *command],
@@ -87,6 +90,8 @@ def _start_indexing(corpus: Path, index_dir: Path, engine: str) -> subprocess.Po
     deadline = time.monotonic() + 120
     while not committed_once() and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.01)
+    with contextlib.suppress(ProcessLookupError):  # ended already: said just below
+        os.killpg(process.pid, signal.SIGSTOP)
     assert process.poll() is None, "indexing ended before the first batch was committed"
     return process
 
@@ -128,6 +133,7 @@ def test_kill_9_while_indexing_then_rerun(corpus: Path, tmp_path: Path, engine: 
     workers = spawned_workers(process.pid)
     cores = len(os.sched_getaffinity(process.pid))
     os.kill(process.pid, signal.SIGKILL)
+    os.killpg(process.pid, signal.SIGCONT)  # the workers, to find their parent gone
     process.communicate(timeout=30)
     assert process.returncode == -signal.SIGKILL
     # Analysis workers, up to one per core the command may use, when it has more than one
@@ -148,6 +154,7 @@ def test_ctrl_c_while_indexing_keeps_committed_batches(
     workers = spawned_workers(process.pid)
     # A terminal's Ctrl+C signals the whole foreground job: the command and its workers.
     os.killpg(process.pid, signal.SIGINT)
+    os.killpg(process.pid, signal.SIGCONT)
     out, err = process.communicate(timeout=60)
     # On a slow machine a progress line ("indexing: …", every 5 s when piped) comes first.
     err = "".join(line for line in err.splitlines(True) if not line.startswith("indexing: "))
