@@ -14,7 +14,8 @@ from typing import Any, TypeVar, cast
 from whoosh import fields, formats, query, scoring, sorting
 from whoosh.analysis import SpaceSeparatedTokenizer
 from whoosh.filedb.filestore import FileStorage
-from whoosh.index import LockError
+from whoosh.index import FileIndex, LockError
+from whoosh.reading import MultiReader, SegmentReader
 from whoosh.system import pack_uint
 
 from ..errors import IndexLockedError
@@ -48,6 +49,32 @@ _LOCKED = (
 #: 20,000 news articles peaked at 358 MB of memory; at 64, at 118 MB, with the same index
 #: and about the same time (research for issue 12).
 WRITER_POOL_MB = 64
+
+
+class _ClosingIndex(FileIndex):  # type: ignore[misc]
+    """A whoosh index whose readers never leave a segment file open behind them.
+
+    whoosh 2.7 opens a reader's segments one by one; when a writer in another
+    process has just merged away a later segment's file, it retries from the
+    start without closing the segments it had opened, leaving their file handles
+    to the collector (a ResourceWarning in the concurrency tests).
+    """
+
+    @staticmethod
+    def _reader(
+        storage: Any, schema: Any, segments: list[Any], generation: int, reuse: Any = None
+    ) -> Any:
+        if reuse is not None or len(segments) < 2:
+            return FileIndex._reader(storage, schema, segments, generation, reuse=reuse)
+        opened: list[Any] = []
+        try:
+            for segment in segments:
+                opened.append(SegmentReader(storage, schema, segment, generation=generation))
+        except BaseException:
+            for reader in opened:
+                reader.close()
+            raise
+        return MultiReader(opened, generation=generation)
 
 
 def _storage(path: Path) -> Any:
@@ -344,7 +371,8 @@ class WhooshFactory:
     def create(
         self, path: Path, fields: FieldTable, *, stem_positions: bool = False
     ) -> WhooshEngine:
-        return WhooshEngine(_storage(path).create_index(_schema(fields, stem_positions)))
+        schema = _schema(fields, stem_positions)
+        return WhooshEngine(_storage(path).create_index(schema, indexclass=_ClosingIndex))
 
     def open(self, path: Path, fields: FieldTable) -> WhooshEngine:
-        return WhooshEngine(_storage(path).open_index())
+        return WhooshEngine(_storage(path).open_index(indexclass=_ClosingIndex))
