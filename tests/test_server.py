@@ -156,7 +156,7 @@ def test_every_worker_follows_commits_and_rebuilds_and_all_stop(
     finally:
         server.kill()
     log = server_log.read_text(encoding="utf-8").splitlines()
-    assert log[:2] == ["Writes over HTTP: off.", "Answering with 2 processes of 2 threads."]
+    assert log[:2] == ["Writes over HTTP: off.", "Answering with 2 processes of 4 threads."]
     assert log[-1] == "Stopped."
     searches = [line for line in log if line.startswith("GET /api/search ")]
     # The line is written once the answer is sent: the killed worker may have lost its last.
@@ -173,7 +173,7 @@ def test_one_worker_without_the_request_log(index_path: Path, server_log: Path) 
     finally:
         server.kill()
     log = server_log.read_text(encoding="utf-8").splitlines()
-    assert log[:2] == ["Writes over HTTP: off.", "Answering with 1 process of 2 threads."]
+    assert log[:2] == ["Writes over HTTP: off.", "Answering with 1 process of 4 threads."]
     assert log[-1] == "Stopped."
     assert not [line for line in log if line.startswith("GET ")]
 
@@ -218,11 +218,11 @@ def test_serve_takes_its_workers_from_the_settings(
     set_setting(index_path, "serve.workers", ["3"])
     result = CliRunner().invoke(cli, ["serve", "--index", str(index_path), "--port", "0"])
     assert result.exit_code == 0, result.output
-    assert "Answering with 3 processes of 2 threads." in result.output
+    assert "Answering with 3 processes of 4 threads." in result.output
     result = CliRunner().invoke(
         cli, ["serve", "--index", str(index_path), "--port", "0", "--workers", "1"]
     )
-    assert "Answering with 1 process of 2 threads." in result.output
+    assert "Answering with 1 process of 4 threads." in result.output
     assert served == [3, 1]
 
 

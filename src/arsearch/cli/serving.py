@@ -62,7 +62,7 @@ def _url(host: str, port: int) -> str:
 @click.option(
     "--threads",
     type=click.IntRange(1, 64),
-    help="Threads answering requests in each worker process [2].",
+    help="Threads answering requests in each worker process [4].",
 )
 @click.option(
     "--request-log/--no-request-log",

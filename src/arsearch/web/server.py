@@ -60,9 +60,10 @@ class Limits:
     """What one worker process accepts: waitress's connection limits and timeouts."""
 
     #: Threads answering requests (whole requests only: reading them is the event loop's).
-    #: Two, not four: with a worker per core, more threads only share one GIL, and with
-    #: two the slowest requests waited less (bench/RESULTS.md, issue 12's second round).
-    threads: int = 2
+    #: Four: with two, 8 keep-alive connections split 6/2 between two workers (a worker is
+    #: "busy" from its second connection, so the balancing in _Deferring cannot even them)
+    #: and two workers answered no more than one (bench/RESULTS.md, issue 12's second round).
+    threads: int = 4
     #: Open connections at once; past it, new ones wait in the socket's backlog.
     connection_limit: int = 1000
     #: Seconds a connection may stay silent (idle keep-alive, or a request sent slowly).
