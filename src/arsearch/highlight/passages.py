@@ -13,7 +13,7 @@ they ask, so a snippet never analyzes the whole text for them.
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from ..analysis import Analyzer
 from .matching import Match
@@ -41,19 +41,19 @@ class Words:
             spans = self._runs[start] = [(a + start, b + start) for a, b in found]
         return start, end, spans
 
-    def start_at_or_after(self, lowest: int) -> int | None:
-        """Where the first word starting at or after ``lowest`` starts."""
-        position = lowest
+    def _spans_from(self, position: int) -> Iterator[tuple[int, int]]:
+        """The word spans of the run holding ``position`` and of every run after it, in order."""
         while position < len(self.text):
             if self.text[position] == " ":
                 position += 1
                 continue
             _, end, spans = self._run(position)
-            for start, _ in spans:
-                if start >= lowest:
-                    return start
+            yield from spans
             position = end + 1
-        return None
+
+    def start_at_or_after(self, lowest: int) -> int | None:
+        """Where the first word starting at or after ``lowest`` starts."""
+        return next((start for start, _ in self._spans_from(lowest) if start >= lowest), None)
 
     def end_between(self, lowest: int, highest: int) -> int | None:
         """Where the last word ending at or before ``highest`` ends, if at or after ``lowest``."""
@@ -71,17 +71,8 @@ class Words:
 
     def end_at_or_after(self, lowest: int) -> int | None:
         """Where the first word ending at or after ``lowest`` ends."""
-        position = max(lowest - 1, 0)
-        while position < len(self.text):
-            if self.text[position] == " ":
-                position += 1
-                continue
-            _, end, spans = self._run(position)
-            for _, stop in spans:
-                if stop >= lowest:
-                    return stop
-            position = end + 1
-        return None
+        spans = self._spans_from(max(lowest - 1, 0))
+        return next((stop for _, stop in spans if stop >= lowest), None)
 
 
 def spans_between(
