@@ -35,11 +35,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from anchors import DEFAULT_CORPUS
 from arsearch.analysis import STEMMERS, WORD_PATTERN, Analyzer, get_stemmer, light10, normalize
 from common import REPO, machine, utc_now, write_section
 
 HEADING = "## Analysis throughput"
-DEFAULT_CORPUS = REPO.parent / "shared" / "data" / "news" / "corpus.jsonl.gz"
 
 #: ../shared/anchors/results/stemmers.md: the tashaphyne-based analyzer of the
 #: reference engines (tokenize + lower + cached norm_stem), tokens/s on one core.

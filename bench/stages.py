@@ -31,6 +31,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from anchors import DEFAULT_CORPUS
+
 _TICK = os.sysconf("SC_CLK_TCK")
 _totals: dict[str, float] = defaultdict(float)
 _calls: dict[str, int] = defaultdict(int)
@@ -135,7 +137,7 @@ def thread_cpu() -> dict[int, float]:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--corpus", default="/work/shared/data/news/corpus.jsonl.gz")
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--index", default=str(Path(tempfile.gettempdir()) / "arsearch-stages-ix"))
     parser.add_argument("--limit", type=int)
     parser.add_argument("--engine", default="tantivy")

@@ -20,13 +20,14 @@ import itertools
 import time
 from pathlib import Path
 
+from anchors import DEFAULT_CORPUS
 from arsearch.analysis import Analyzer
 from arsearch.documents import read_documents
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--corpus", default="/work/shared/data/news/corpus.jsonl.gz")
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--out", required=True, help="one line per document: id and digest")
     parser.add_argument("--limit", type=int)
     parser.add_argument("--repeat", type=int, default=1, help="passes over the corpus")

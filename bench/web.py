@@ -51,12 +51,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import quote
 
+from anchors import DEFAULT_CORPUS
 from arsearch import analyze
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "RESULTS.md"
 SECTION = "## Web API throughput"
-DEFAULT_CORPUS = Path("/work/shared/data/news/corpus.jsonl.gz")
 SEED = 5
 #: Titles read from the start of the corpus to draw query words from.
 TITLES = 5_000
