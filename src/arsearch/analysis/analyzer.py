@@ -267,7 +267,7 @@ class Analyzer:
     def _stem_exact(self, exact: str) -> str:
         if exact in self.stopwords:
             return ""
-        if _ARABIC.search(exact) is None:
+        if not _has_arabic(exact):
             return exact
         # Only stemmers that read the exact form take this path; they cut letters
         # off a normalized word, so the stem is normalized already.
