@@ -365,8 +365,16 @@ class WhooshWriter:
 
     def commit(self) -> None:
         helper, self._helper = self._helper, None
-        segment = None if helper is None else helper.finish()
-        self._writer.commit(segments=[] if segment is None else [segment])
+        if helper is None:
+            self._writer.commit()
+        else:
+            # Both write their segments at once; the commit names both, or neither.
+            helper.start_finishing()
+            try:
+                self._writer.commit(helpers=helper.finished)
+            except BaseException:
+                helper.cancel()
+                raise
         self._open()
 
     def rollback(self) -> None:

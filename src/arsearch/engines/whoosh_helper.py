@@ -102,17 +102,20 @@ class SegmentHelper:
         except OSError:
             self._failed(self._reply())
 
-    def finish(self) -> Any:
-        """Finish the helper's segment and return it (None when it got no document)."""
+    def start_finishing(self) -> None:
+        """Tell the helper to write out its segment (while the parent writes its own)."""
         if self._waiting:
             self._send_waiting()
         with contextlib.suppress(OSError):
             self._connection.send(_FINISH)
+
+    def finished(self) -> list[Any]:
+        """The helper's segment, once written: none when it got no document."""
         kind, value = self._reply()
         self._stop()
         if kind != "done":
             self._failed((kind, value))
-        return value
+        return [] if value is None else [value]
 
     def cancel(self) -> None:
         """Stop the helper; it deletes the files of its unfinished segment."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import marshal
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from whoosh import writing
@@ -104,16 +104,25 @@ class SegmentWriter(writing.SegmentWriter):  # type: ignore[misc]
         self.pool = ChunkedPostingPool(self._tempstorage, self.newsegment, limitmb=limitmb)
 
     def commit(
-        self, mergetype: Any = None, optimize: Any = None, merge: Any = None, *, segments: Any = ()
+        self,
+        mergetype: Any = None,
+        optimize: Any = None,
+        merge: Any = None,
+        *,
+        helpers: Callable[[], list[Any]] = list,
     ) -> None:
-        """Whoosh's commit, naming ``segments`` (written by helpers) beside its own."""
+        """Whoosh's commit, also naming the segments ``helpers`` returns.
+
+        ``helpers`` is called once this writer's own segment is written, so that
+        helper processes write theirs meanwhile.
+        """
         self._check_state()
         final = self._merge_segments(mergetype, optimize, merge)
         if self._added:
             final.append(self._finalize_segment())
         else:
             self._close_segment()
-        self._commit_toc([*final, *segments])
+        self._commit_toc([*final, *helpers()])
         self._finish()
 
     def cancel(self) -> None:
