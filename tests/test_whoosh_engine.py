@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import gc
+import multiprocessing
+import os
+import signal
 import warnings
 from pathlib import Path
 
 import pytest
 
 from arsearch import Document, Index
+from arsearch.engines import whoosh_engine
 from arsearch.engines.whoosh_engine import WhooshFactory
+from arsearch.errors import IndexIOError
 from arsearch.models import FIELDS
 
 
@@ -31,3 +36,79 @@ def test_a_reader_that_cannot_open_every_segment_closes_those_it_opened(tmp_path
         gc.collect()
     engine.close()
     assert [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)] == []
+
+
+def _engine_files(index_path: Path) -> list[str]:
+    """The whoosh files of an index's generation, but the writer lock's."""
+    engine_dir = next(index_path.glob("gen-*/engine"))
+    return sorted(path.name for path in engine_dir.iterdir() if path.name != "MAIN_WRITELOCK")
+
+
+def _hits(index: Index, query: str) -> list[tuple[str, float]]:
+    return [(hit.id, round(hit.score, 4)) for hit in index.search(query, limit=50).hits]
+
+
+def test_a_large_add_writes_half_its_documents_in_a_helper_process_with_the_same_hits(
+    tmp_path: Path, seed_documents: list[Document], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    queries = ["مصر", "القاهرة", '"وزارة الصحة"', "الرياضة OR كرة"]
+    with Index.create(tmp_path / "one", engine="whoosh") as index:
+        index.add(seed_documents)
+        index.commit()
+        expected = {query: _hits(index, query) for query in queries}
+    assert all(expected.values())
+    assert len([name for name in _engine_files(tmp_path / "one") if name.endswith(".seg")]) == 1
+    monkeypatch.setattr(whoosh_engine, "PARALLEL_AFTER", 4)
+    monkeypatch.setattr(whoosh_engine, "SHARE", 2)
+    with Index.create(tmp_path / "two", engine="whoosh") as index:
+        index.add(seed_documents)
+        index.commit()
+        assert {query: _hits(index, query) for query in queries} == expected
+        assert sorted(index.ids()) == sorted(d.id for d in seed_documents)
+    # One commit, two segments: the parent's and the helper's; and no file of the
+    # segment the closed writer had begun.
+    files = _engine_files(tmp_path / "two")
+    assert [name.rsplit(".", 1)[1] for name in files] == ["seg", "seg", "toc"], files
+
+
+def test_a_helper_that_dies_fails_the_commit_and_leaves_the_last_commit_and_no_files(
+    tmp_path: Path, seed_documents: list[Document], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(whoosh_engine, "PARALLEL_AFTER", 4)
+    monkeypatch.setattr(whoosh_engine, "SHARE", 2)
+    with Index.create(tmp_path / "ix", engine="whoosh") as index:
+        index.add(seed_documents[:3])
+    before = _engine_files(tmp_path / "ix")
+    index = Index.open(tmp_path / "ix")
+    index.add(seed_documents[3:], batch_size=0)
+    (helper,) = multiprocessing.active_children()
+    os.kill(helper.pid, signal.SIGKILL)
+    with pytest.raises(IndexIOError) as raised:
+        index.commit()
+    engine_dir = next((tmp_path / "ix").glob("gen-*/engine"))
+    assert str(raised.value) == (
+        f"The whoosh index at '{engine_dir}' could not be written: its second writer "
+        "failed (it stopped with exit code -9). The last commit is unchanged."
+    )
+    index.rollback()
+    index.close()
+    assert _engine_files(tmp_path / "ix") == before
+    with Index.open(tmp_path / "ix") as reopened:
+        assert len(reopened.ids()) == 3
+
+
+def test_a_rollback_stops_the_helper_and_deletes_both_new_segments(
+    tmp_path: Path, seed_documents: list[Document], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(whoosh_engine, "PARALLEL_AFTER", 4)
+    monkeypatch.setattr(whoosh_engine, "SHARE", 2)
+    with Index.create(tmp_path / "ix", engine="whoosh") as index:
+        index.add(seed_documents[:3])
+    before = _engine_files(tmp_path / "ix")
+    with Index.open(tmp_path / "ix") as index:
+        index.add(seed_documents[3:], batch_size=0)
+        assert len(multiprocessing.active_children()) == 1
+        index.rollback()
+        assert multiprocessing.active_children() == []
+        assert len(index.ids()) == 3
+    assert _engine_files(tmp_path / "ix") == before

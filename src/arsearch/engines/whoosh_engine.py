@@ -20,6 +20,7 @@ from whoosh.system import pack_uint
 
 from ..errors import IndexLockedError
 from ..models import FieldTable
+from . import whoosh_writing
 from .base import (
     BODY,
     BODY_EXACT,
@@ -35,6 +36,7 @@ from .base import (
     TermNode,
     date_column,
 )
+from .whoosh_helper import SegmentHelper
 
 __all__ = ["WhooshEngine", "WhooshFactory"]
 
@@ -49,6 +51,13 @@ _LOCKED = (
 #: 20,000 news articles peaked at 358 MB of memory; at 64, at 118 MB, with the same index
 #: and about the same time (research for issue 12).
 WRITER_POOL_MB = 64
+
+#: Documents a writer adds on its own before it starts a helper process: a small
+#: add is done before a process would have started.
+PARALLEL_AFTER = 2000
+
+#: Documents in a row that go to one writer (the parent's or the helper's).
+SHARE = 32
 
 
 class _ClosingIndex(FileIndex):  # type: ignore[misc]
@@ -75,6 +84,9 @@ class _ClosingIndex(FileIndex):  # type: ignore[misc]
                 reader.close()
             raise
         return MultiReader(opened, generation=generation)
+
+    def writer(self, **kwargs: Any) -> whoosh_writing.SegmentWriter:
+        return whoosh_writing.SegmentWriter(self, **kwargs)
 
 
 def _storage(path: Path) -> Any:
@@ -144,12 +156,17 @@ def _schema(table: FieldTable, stem_positions: bool = False) -> fields.Schema:
 
 
 class _LuceneIdfScorer(scoring.BM25FScorer):  # type: ignore[misc]
-    """Whoosh's BM25 with Lucene's (and tantivy's) idf, so engines rank alike."""
+    """Whoosh's BM25 with Lucene's (and tantivy's) idf, so engines rank alike.
+
+    The idf counts the whole commit: whoosh scores each segment with a searcher of
+    its own, whose parent sees every segment (as whoosh's own BM25F does).
+    """
 
     def __init__(self, searcher: Any, fieldname: str, text: str, B: float, K1: float, qf: int = 1):
         super().__init__(searcher, fieldname, text, B, K1, qf=qf)
-        total = searcher.doc_count_all()
-        freq = searcher.doc_frequency(fieldname, text)
+        whole = searcher.get_parent()  # itself when the commit has one segment
+        total = whole.doc_count_all()
+        freq = whole.doc_frequency(fieldname, text)
         self.idf = math.log(1 + (total - freq + 0.5) / (freq + 0.5))
 
 
@@ -298,11 +315,18 @@ class WhooshReader:
 
 
 class WhooshWriter:
-    """Adds and deletes documents; a fresh whoosh writer per batch."""
+    """Adds and deletes documents; a fresh whoosh writer per batch.
+
+    Past :data:`PARALLEL_AFTER` documents a helper process writes every other
+    :data:`SHARE` documents into a segment of its own (see whoosh_helper), so that
+    a large add uses both cores; a commit names both segments at once.
+    """
 
     def __init__(self, ix: Any) -> None:
         self._ix = ix
         self._writer: Any = None
+        self._helper: SegmentHelper | None = None
+        self._added = 0
         self._open()
 
     def _open(self) -> None:
@@ -313,6 +337,7 @@ class WhooshWriter:
             self._writer = self._ix.writer(limitmb=WRITER_POOL_MB)
         except LockError:
             raise IndexLockedError(_LOCKED) from None
+        self._added = 0
 
     def add(self, document: EngineDocument) -> None:
         fields_: dict[str, Any] = {
@@ -324,7 +349,14 @@ class WhooshWriter:
         }
         fields_.update({date_column(name): key for name, key in document.dates.items()})
         if document.replaces:
-            self._writer.update_document(**fields_)
+            # What whoosh's update_document does: delete the committed version
+            # (only a committed one is ever replaced), then add.
+            self._writer.delete_by_term("id", document.id)
+        self._added += 1
+        if self._added > PARALLEL_AFTER and (self._added // SHARE) % 2:
+            if self._helper is None:
+                self._helper = SegmentHelper(self._ix.storage.folder, WRITER_POOL_MB)
+            self._helper.add(fields_)
         else:
             self._writer.add_document(**fields_)
 
@@ -332,17 +364,35 @@ class WhooshWriter:
         self._writer.delete_by_term("id", doc_id)
 
     def commit(self) -> None:
-        self._writer.commit()
+        helper, self._helper = self._helper, None
+        if helper is None:
+            self._writer.commit()
+        else:
+            # Both write their segments at once; the commit names both, or neither.
+            helper.start_finishing()
+            try:
+                self._writer.commit(helpers=helper.finished)
+            except BaseException:
+                helper.cancel()
+                raise
         self._open()
 
     def rollback(self) -> None:
-        self._writer.cancel()
+        self._cancel()
         self._open()
 
     def close(self) -> None:
+        self._cancel()
+
+    def _cancel(self) -> None:
+        helper, self._helper = self._helper, None
         writer, self._writer = self._writer, None
-        if writer is not None:
-            writer.cancel()
+        try:
+            if helper is not None:
+                helper.cancel()
+        finally:
+            if writer is not None:
+                writer.cancel()
 
 
 class WhooshEngine:
