@@ -3,7 +3,7 @@
 A worker holds objects that live as long as it does: its modules, the app, the open
 index and the word caches its searches fill. CPython's collector walks all of them in
 each full (generation 2) collection, which it starts by itself every few seconds under
-load: 30-60 ms of CPU in a worker serving the news index, during which no request of
+load: 30-80 ms of CPU in a worker serving the news index, during which no request of
 that worker moves (bench/RESULTS.md, issue 12's third round). :func:`settle` moves
 what has survived into the collector's permanent generation (``gc.freeze``) once the
 app is made, and again at the end of each full collection (at most once per
