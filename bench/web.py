@@ -20,11 +20,11 @@ not measure itself; Debian's ``wrk``), a different query on every request
 4 threads) beside ``arsearch serve`` (gunicorn running waitress in each worker), and
 ``--idle N`` first opens N connections that send nothing, as slow clients do, and times
 one search beside them. ``--variants`` interleaves variants of ``arsearch serve`` in
-each round (threads per worker, the GIL's switch interval); each row also gives the
+each round (threads per worker, the GIL's switch interval, ``freeze=0``); each row also gives the
 server's CPU per answer (its processes' CPU time over the answers, from /proc), which
 other jobs on the machine disturb far less than the latencies:
 
-    python bench/web.py --index /tmp/news --wrk --rounds 5 --variants "default;threads=2"
+    python bench/web.py --index /tmp/news --wrk --rounds 5 --variants "default;freeze=0"
 """
 
 from __future__ import annotations
@@ -133,7 +133,8 @@ def start_server(
     ``kind`` "arsearch" is ``arsearch serve`` (``workers`` None: its default);
     "gthread" is gunicorn's threaded worker over the same app, for comparison.
     ``variant`` (arsearch only): ``threads`` for ``--threads``, ``switch`` for the
-    processes' GIL switch interval in seconds (Python's default: 0.005).
+    processes' GIL switch interval in seconds (Python's default: 0.005), ``freeze=0``
+    for no freezing of the heap (see :func:`preamble`).
     """
     variant = variant or {}
     if kind == "gthread":
@@ -147,8 +148,8 @@ def start_server(
         wait_ready("127.0.0.1", port)
         return process, "127.0.0.1", port
     command = [sys.executable, "-m", "arsearch"]
-    if "switch" in variant:
-        command[1:] = ["-c", SET_SWITCH_INTERVAL, variant["switch"]]
+    if "switch" in variant or variant.get("freeze") == "0":
+        command[1:] = ["-c", preamble(variant) + "from arsearch.cli import main; main()"]
     command += ["serve", "--index", str(index), "--port", "0"]
     if workers is not None:
         command += ["--workers", str(workers)]
@@ -165,12 +166,21 @@ def start_server(
     return process, match.group(1), int(match.group(2))
 
 
-#: ``python -c`` code: ``arsearch`` with the GIL switch interval (seconds) of its first
-#: argument; gunicorn's forked workers inherit it.
-SET_SWITCH_INTERVAL = (
-    "import sys; sys.setswitchinterval(float(sys.argv.pop(1))); "
-    "from arsearch.cli import main; main()"
-)
+def preamble(variant: dict[str, str]) -> str:
+    """``python -c`` code run before ``arsearch``'s: what gunicorn's forked workers inherit.
+
+    ``switch``: the GIL switch interval in seconds; ``freeze=0``: no ``gc.freeze`` of the
+    workers' long-lived objects (web/heap.py), to measure what it does.
+
+    >>> preamble({"switch": "0.001", "freeze": "0"}).split("; ")[:2]
+    ['import sys', 'sys.setswitchinterval(0.001)']
+    """
+    code = ""
+    if "switch" in variant:
+        code += f"import sys; sys.setswitchinterval({float(variant['switch'])!r}); "
+    if variant.get("freeze") == "0":
+        code += "from arsearch.web import heap; heap.settle = lambda *args, **kwargs: None; "
+    return code
 
 
 def parse_variants(text: str) -> list[dict[str, str]]:
@@ -183,8 +193,10 @@ def parse_variants(text: str) -> list[dict[str, str]]:
     for item in text.split(";"):
         pairs = [pair.split("=", 1) for pair in item.split(",") if pair and pair != "default"]
         variant = {key.strip(): value.strip() for key, value in pairs}
-        if set(variant) - {"threads", "switch"}:
-            raise SystemExit(f"--variants: only threads= and switch= are known, not {item!r}")
+        if set(variant) - {"threads", "switch", "freeze"}:
+            raise SystemExit(
+                f"--variants: only threads=, switch= and freeze=0 are known, not {item!r}"
+            )
         variants.append(variant)
     return variants
 
@@ -480,7 +492,8 @@ def main() -> None:
     parser.add_argument(
         "--variants",
         default="default",
-        help="with --wrk: arsearch serve variants, interleaved: default;threads=2;switch=0.001",
+        help="with --wrk: arsearch serve variants, interleaved: "
+        "default;threads=2;switch=0.001;freeze=0",
     )
     args = parser.parse_args()
     if args.wrk:

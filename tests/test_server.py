@@ -206,6 +206,56 @@ def test_200_idle_connections_do_not_stop_others_being_answered(
         server.kill()
 
 
+#: A server of a WSGI app that answers how many objects its process has frozen.
+FREEZE_COUNT_SERVER = """
+import gc, sys
+from arsearch.web.server import listen, serve
+
+def make_app():
+    def app(environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [str(gc.get_freeze_count()).encode()]
+    return app
+
+sock = listen("127.0.0.1", 0)
+print(sock.getsockname()[1], flush=True)
+serve(make_app, sock, workers=int(sys.argv[1]))
+"""
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_each_serving_process_freezes_its_long_lived_objects(workers: int) -> None:
+    # A full collection then walks only what is new (web/heap.py).
+    process = subprocess.Popen(
+        [sys.executable, "-c", FREEZE_COUNT_SERVER, str(workers)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        assert process.stdout is not None
+        url = f"http://127.0.0.1:{int(process.stdout.readline())}/"
+        frozen = []
+        deadline = time.monotonic() + 20
+        while len(frozen) < 6:  # new connections: both workers answer some
+            try:
+                with urllib.request.urlopen(url, timeout=10) as response:
+                    frozen.append(int(response.read()))
+            except urllib.error.URLError:
+                assert time.monotonic() < deadline
+                time.sleep(0.1)
+        assert min(frozen) > 0, frozen
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=20) == 0
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        if process.stdout is not None:
+            process.stdout.close()
+
+
 def test_serve_takes_its_workers_from_the_settings(
     index_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -9,7 +9,8 @@ idle and slow connections without a thread, closes those silent for
 so 200 idle connections cannot keep anybody else waiting (gunicorn's own threaded
 worker gives each new connection a thread for up to 5 s: measured in bench/RESULTS.md).
 Where gunicorn cannot run (Windows: it needs ``fork``), and for one worker, waitress
-alone serves in this process.
+alone serves in this process. Each serving process keeps its long-lived objects out of
+the garbage collector's full passes once its app is made (:func:`heap.settle`).
 
 >>> with listen("127.0.0.1", 0) as sock:
 ...     busy = sock.getsockname()[1]
@@ -37,6 +38,7 @@ from typing import Any
 from urllib.parse import quote
 
 from ..errors import UsageError
+from . import heap
 
 __all__ = [
     "Limits",
@@ -257,6 +259,7 @@ def _serve_here(app: WSGIApp, sock: socket.socket, limits: Limits) -> None:
 
     channels: dict[int, Any] = {}
     server = create_server(app, map=channels, sockets=[sock], **_waitress_options(limits))
+    heap.settle()
 
     def stop(signum: int, frame: FrameType | None) -> None:
         raise SystemExit(0)
@@ -373,6 +376,7 @@ def _serve_forked(
             server = create_server(self.wsgi, map=channels, sockets=listeners, **options)
             deferring = _Deferring(server, channels, options["threads"])
             server.readable, server.handle_accept = deferring.readable, deferring.handle_accept
+            heap.settle()  # the app is made (gunicorn loads it before run)
             beat = 0.0
             try:
                 while self.alive:

@@ -14,6 +14,7 @@ from flask import Flask, current_app, g
 
 from ..errors import DEFAULT_INDEX_DIR
 from ..index import Index, Searcher
+from . import heap
 
 __all__ = ["EXTENSION", "IndexHolder", "current_holder", "get_searcher", "release_searcher"]
 
@@ -41,6 +42,8 @@ class IndexHolder:
             self._index = None
             self.path = os.fspath(source)
             self._owned = True
+        #: The analyzer of the last generation served (a rebuilt index opens its own).
+        self._analyzer: object = None
 
     def get(self) -> Index:
         """The open index; raises NoIndexError while there is none at ``path``."""
@@ -51,6 +54,21 @@ class IndexHolder:
             if self._index is None:
                 self._index = Index.open(self.path)
             return self._index
+
+    def searcher(self) -> Searcher:
+        """A searcher of the current commit; raises NoIndexError while there is none.
+
+        The first searcher of a rebuilt index thaws the heap (:func:`heap.thaw`): the
+        previous generation's analyzer and word caches hold reference cycles, which
+        only the collector reclaims, and it does not look at frozen objects.
+        """
+        searcher = self.get().searcher()
+        analyzer = searcher.analyzer
+        if analyzer is not self._analyzer:
+            if self._analyzer is not None:
+                heap.thaw()
+            self._analyzer = analyzer
+        return searcher
 
     def close(self) -> None:
         """Close the index if this holder opened it."""
@@ -81,7 +99,7 @@ def get_searcher() -> Searcher:
     """
     searcher = g.get(_G_KEY)
     if searcher is None:
-        searcher = current_holder().get().searcher()
+        searcher = current_holder().searcher()
         setattr(g, _G_KEY, searcher)
     assert isinstance(searcher, Searcher)
     return searcher
