@@ -18,7 +18,9 @@ reads through memory maps, which the kernel may drop at any time), index size; t
 and p95 of ``Index.search(q, limit=10)`` with snippets, over the query list of
 ``bench/queries.py`` (drawn from copy 0). Stock Tantivy (``tantivy_std`` of
 ``../shared/anchors/engines.py``) builds and queries the same corpus in the same run
-(its p50/p95 are without snippets: it has none).
+(its p50/p95 are without snippets: it has none). Each JSON row also gives the sizes of
+the build's tantivy segments (each commit makes one; tantivy merges 8 of similar size) and
+the maxima of the anonymous memory and the file pages per 100 s of the build.
 
     python bench/scale.py                          # 1x, 2x, 4x: about 15 minutes on 2 busy cores
     python bench/scale.py --sizes 1,2 --passes 2   # a quicker look
