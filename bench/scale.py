@@ -18,7 +18,9 @@ reads through memory maps, which the kernel may drop at any time), index size; t
 and p95 of ``Index.search(q, limit=10)`` with snippets, over the query list of
 ``bench/queries.py`` (drawn from copy 0). Stock Tantivy (``tantivy_std`` of
 ``../shared/anchors/engines.py``) builds and queries the same corpus in the same run
-(its p50/p95 are without snippets: it has none).
+(its p50/p95 are without snippets: it has none). Each JSON row also gives the sizes of
+the build's tantivy segments (each commit makes one; tantivy merges 8 of similar size) and
+the maxima of the anonymous memory and the file pages per 100 s of the build.
 
     python bench/scale.py                          # 1x, 2x, 4x: about 15 minutes on 2 busy cores
     python bench/scale.py --sizes 1,2 --passes 2   # a quicker look
@@ -36,6 +38,7 @@ import os
 import re
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -109,16 +112,28 @@ def write_corpus(
 class MemorySplit:
     """Peaks of the resident memory of this process's descendants, split by kind."""
 
+    #: Seconds per step of :attr:`steps`.
+    STEP = 100
+
     def __init__(self) -> None:
         self.peak_mb = 0.0  # anonymous + file + shared, as the resident size counts them
         self.file_at_peak_mb = 0.0
         self.anon_peak_mb = 0.0
+        # Per STEP seconds since the first sample: the maximum anonymous and file MB.
+        self.steps: list[list[float]] = []
+        self._start: float | None = None
 
     def sample(self) -> None:
         anon, file = _descendants_memory(os.getpid())
         if anon + file > self.peak_mb:
             self.peak_mb, self.file_at_peak_mb = anon + file, file
         self.anon_peak_mb = max(self.anon_peak_mb, anon)
+        now = time.monotonic()
+        self._start = now if self._start is None else self._start
+        step = int((now - self._start) // self.STEP)
+        while len(self.steps) <= step:
+            self.steps.append([0.0, 0.0])
+        self.steps[step] = [max(self.steps[step][0], anon), max(self.steps[step][1], file)]
 
 
 def _descendants_memory(root: int) -> tuple[float, float]:
@@ -170,6 +185,16 @@ def memory_split(poll: float = 0.1) -> Iterator[MemorySplit]:
         watcher.join()
 
 
+def segment_sizes(index: Path) -> list[int]:
+    """The documents of each tantivy segment of the index at ``index`` (largest first)."""
+    marker = json.loads((index / "arsearch.json").read_text("utf-8"))
+    meta = index / marker["generation"] / "engine" / "meta.json"
+    if not meta.exists():
+        return []  # another engine
+    segments = json.loads(meta.read_text("utf-8"))["segments"]
+    return sorted((segment["max_doc"] for segment in segments), reverse=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
@@ -218,7 +243,9 @@ def main() -> None:
             "peak_mb": build.peak_mb,
             "anon_peak_mb": split.anon_peak_mb,
             "file_at_peak_mb": split.file_at_peak_mb,
+            "memory_per_100s": [[round(anon), round(file)] for anon, file in split.steps],
             "index_mb": build.index_mb,
+            "segments": segment_sizes(index),
             "p50": latency.p50,
             "p95": latency.p95,
             "stock_seconds": anchor["build_s"],

@@ -42,8 +42,8 @@ WORDS = [
     "الأمطار",
 ]
 DOCUMENTS = 22_000
-#: ``arsearch index`` commits every 10,000 documents (README, "Killing it at any moment").
-BATCH = 10_000
+#: ``arsearch index`` commits every 5,000 documents (README, "Killing it at any moment").
+BATCH = 5_000
 #: ``arsearch index`` says this on Ctrl+C, and only this.
 INTERRUPTED = "Interrupted: committed batches are kept; run the same command to finish.\n"
 #: The engines' slower one repeats each property of the default run (``make test-slow``).
@@ -57,7 +57,7 @@ def _texts() -> list[str]:
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """22,000 articles in one JSON Lines file: two committed batches and a partial third."""
+    """22,000 articles in one JSON Lines file: four committed batches and a partial fifth."""
     path = tmp_path_factory.mktemp("crash") / "corpus.jsonl"
     with open(path, "w", encoding="utf-8") as handle:
         for number, text in enumerate(_texts()):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import tracemalloc
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -49,6 +51,43 @@ def test_documents_without_a_file_start_no_log(tmp_path: Path) -> None:
     sources.note("a1", None)
     sources.flush()
     assert not (tmp_path / SOURCES_FILE).exists()
+
+
+def _held_while(build: Callable[[], SourceFiles]) -> int:
+    """Bytes that ``build()`` allocated and its result still holds."""
+    tracemalloc.start()
+    try:
+        kept = build()
+        held = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    del kept
+    return held
+
+
+def test_the_map_holds_each_file_name_once_not_once_per_document(tmp_path: Path) -> None:
+    # A reader hands over a new string for each document, and a log read back has
+    # one per line: 2,000 copies of a 400-character name would hold 900 KB.
+    name = f"/c/{'a' * 400}.jsonl"
+
+    def noted() -> SourceFiles:
+        sources = SourceFiles(tmp_path / "noted")
+        for number in range(2_000):
+            sources.note(f"a{number}", "".join(name))  # a new, equal string
+        return sources
+
+    (tmp_path / "noted").mkdir()
+    assert _held_while(noted) < 300_000
+    lines = [{"arsearch": "sources", "format": 1}]
+    lines += [{"file": name, "ids": [f"a{number}"]} for number in range(2_000)]
+    (tmp_path / SOURCES_FILE).write_text("".join(json.dumps(line) + "\n" for line in lines))
+
+    def loaded() -> SourceFiles:
+        sources = SourceFiles(tmp_path)
+        assert len(sources.ids_by_file()[name]) == 2_000
+        return sources
+
+    assert _held_while(loaded) < 300_000
 
 
 def test_a_line_cut_short_by_a_crash_is_skipped(tmp_path: Path) -> None:

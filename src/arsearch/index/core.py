@@ -60,8 +60,12 @@ __all__ = [
 
 #: Tantivy: measured 4x faster to build and 50-100x faster to query than Whoosh.
 DEFAULT_ENGINE = "tantivy"
-#: Documents between automatic commits while adding an iterable.
-DEFAULT_BATCH_SIZE = 10_000
+#: Documents between automatic commits while adding an iterable. Each commit makes a
+#: tantivy segment, and tantivy merges 8 segments of under 16,800 documents as soon as
+#: they exist, reading them through memory maps: a build 4x the news corpus peaked at
+#: 229 MB of file pages merging 8 x 10,000, at 155 MB merging 8 x 5,000. Under 3,700,
+#: the merged segments would themselves reach 8 before 4x (bench/RESULTS.md).
+DEFAULT_BATCH_SIZE = 5_000
 #: Documents a new index trains its stored-text dictionary on.
 TRAINING_SAMPLE = 2_000
 #: Ids an add to an empty index remembers instead of looking them up (about 20 MB).

@@ -46,6 +46,10 @@ class SourceFiles:
         self.path = folder / SOURCES_FILE
         self._files: dict[str, str] | None = None
         self._pending: dict[str, str | None] = {}
+        # One string per file name, shared by all its ids: the map holds an entry for
+        # every document, and a reader hands over a new string for each (about 90
+        # bytes a document, 21 MB of the map's 29 at 236,000 documents).
+        self._names: dict[str, str] = {}
         # False once a log of another format was found: it is left as it is.
         self._writable = True
 
@@ -64,6 +68,8 @@ class SourceFiles:
                     if not isinstance(entry, dict):
                         continue  # a line cut short by a crash
                     file, ids = entry.get("file"), entry.get("ids")
+                    if isinstance(file, str):
+                        file = self._names.setdefault(file, file)
                     for doc_id in ids if isinstance(ids, list) else ():
                         if isinstance(file, str):
                             files[doc_id] = file
@@ -77,6 +83,8 @@ class SourceFiles:
     def note(self, doc_id: str, file: str | None) -> None:
         """Record that ``doc_id`` was last written from ``file`` (None: no file, or deleted)."""
         files = self._load()
+        if file is not None:
+            file = self._names.setdefault(file, file)
         if files.get(doc_id) == file:
             self._pending.pop(doc_id, None)
         elif file is not None or doc_id in files or doc_id in self._pending:
