@@ -100,6 +100,7 @@ def _patch_common(prefix: str) -> None:
     patch(pipeline, "content_hash", prefix + "hash")
     patch(builder, "date_key", prefix + "date parse")
     patch(pipeline, "build_engine_document", prefix + "engine document (rest)")
+    patch(pipeline, "engine_row", prefix + "engine document (rest)")
     patch(pipeline, "_make_chunk", prefix + "chunk loop")
 
 

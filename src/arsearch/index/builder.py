@@ -10,7 +10,12 @@ from ..engines import EngineDocument
 from ..models import Document, FieldTable
 from .codec import DocumentCodec
 
-__all__ = ["build_engine_document", "content_hash"]
+__all__ = ["EngineRow", "build_engine_document", "content_hash", "engine_row"]
+
+#: An :class:`EngineDocument`'s fields in order: what an indexing worker sends back.
+#: A plain tuple pickles in about 60% of the time of the frozen dataclass, whose
+#: pickling runs its ``__getstate__`` in Python (and unpickling its ``__setstate__``).
+EngineRow = tuple[str, str, str, str, str, str, bytes, dict[str, str], dict[str, int], bool]
 
 
 def content_hash(encoded: bytes) -> str:
@@ -32,6 +37,19 @@ def build_engine_document(
     replaces: bool = True,
 ) -> EngineDocument:
     """Analyze ``document`` into the terms, values and stored bytes an engine needs."""
+    return EngineDocument(*engine_row(document, analyzer, codec, fields, encoded, digest, replaces))
+
+
+def engine_row(
+    document: Document,
+    analyzer: Analyzer,
+    codec: DocumentCodec,
+    fields: FieldTable,
+    encoded: bytes,
+    digest: str,
+    replaces: bool = True,
+) -> EngineRow:
+    """What :func:`build_engine_document` builds, as the tuple of its fields in order."""
     title_exact, title_stem = analyzer.index_terms(document.title)
     # The body fields hold the title too, so a title word counts once in the
     # document's BM25, as Lucene's one-field set-ups do: measured on the Arabic
@@ -51,15 +69,15 @@ def build_engine_document(
         key = date_key(raw) if isinstance(raw, str) else None
         if key is not None:
             dates[field.name] = key
-    return EngineDocument(
-        id=document.id,
-        content_hash=digest,
-        replaces=replaces,
-        title_exact=title_exact,
-        title_stem=title_stem,
-        body_exact=_joined(title_exact, text_exact),
-        body_stem=_joined(title_stem, text_stem),
-        stored=codec.pack(document, encoded),
-        keywords=keywords,
-        dates=dates,
+    return (
+        document.id,
+        digest,
+        title_exact,
+        title_stem,
+        _joined(title_exact, text_exact),
+        _joined(title_stem, text_stem),
+        codec.pack(document, encoded),
+        keywords,
+        dates,
+        replaces,
     )

@@ -20,7 +20,7 @@ from typing import Any
 from ..analysis import Analyzer
 from ..engines import EngineDocument
 from ..models import Document, FieldTable
-from .builder import build_engine_document, content_hash
+from .builder import EngineRow, build_engine_document, content_hash, engine_row
 from .codec import DocumentCodec, decode_document, encode_document
 
 __all__ = ["CHUNK", "PARALLEL_AFTER", "DocumentPipeline", "default_workers"]
@@ -65,7 +65,15 @@ def _init_worker(
 # computed them (to compare with a committed version), else its fields.
 _Queued = tuple[bytes | dict[str, Any], str | None, bool]
 # A chunk in the workers: its result, its documents' ids, the barriers to call after it.
-_InFlight = tuple["Future[list[EngineDocument]]", list[str], list[Callable[[], None]]]
+_InFlight = tuple["Future[list[EngineRow]]", list[str], list[Callable[[], None]]]
+
+
+def _stored(document: Document, encoded: bytes | None, digest: str | None) -> tuple[bytes, str]:
+    """The document's stored JSON and content hash: those given, or computed here."""
+    if encoded is None or digest is None:
+        encoded = encode_document(document)
+        digest = content_hash(encoded)
+    return encoded, digest
 
 
 def _build(
@@ -77,13 +85,11 @@ def _build(
     digest: str | None,
     replaces: bool,
 ) -> EngineDocument:
-    if encoded is None or digest is None:
-        encoded = encode_document(document)
-        digest = content_hash(encoded)
+    encoded, digest = _stored(document, encoded, digest)
     return build_engine_document(document, analyzer, codec, fields, encoded, digest, replaces)
 
 
-def _make_chunk(chunk: list[_Queued]) -> list[EngineDocument]:
+def _make_chunk(chunk: list[_Queued]) -> list[EngineRow]:
     assert _worker_analyzer is not None and _worker_codec is not None
     assert _worker_fields is not None
     built = []
@@ -92,8 +98,9 @@ def _make_chunk(chunk: list[_Queued]) -> list[EngineDocument]:
             document, encoded = decode_document(payload), payload
         else:
             document, encoded = Document.from_dict(payload), None
+        encoded, digest = _stored(document, encoded, digest)
         built.append(
-            _build(
+            engine_row(
                 document,
                 _worker_analyzer,
                 _worker_codec,
@@ -217,8 +224,8 @@ class DocumentPipeline:
 
     def _drain_one(self) -> None:
         future, _, barriers = self._in_flight.popleft()
-        for built in future.result():
-            self._sink(built)
+        for row in future.result():
+            self._sink(EngineDocument(*row))
         for barrier in barriers:
             barrier()
 
