@@ -40,7 +40,7 @@ _LEVEL = 3
 DICTIONARY_SIZE = 112_640
 # The dictionary's segment size (k) and d-mer length (d): the pair zstd's parameter
 # search picks on the news corpus, where it then trains the same dictionary in 0.18
-# CPU-s instead of 0.79 (the search tries 80 pairs), while the parent does nothing else.
+# CPU-s instead of 0.79 for the search, while the parent does nothing else.
 _SEGMENT = 1998
 _DMER = 8
 
