@@ -20,8 +20,8 @@ from typing import Any
 from ..analysis import Analyzer
 from ..engines import EngineDocument
 from ..models import Document, FieldTable
-from .builder import EngineRow, build_engine_document, content_hash, engine_row
-from .codec import DocumentCodec, decode_document, encode_document
+from .builder import EngineRow, RowBuilder
+from .codec import DocumentCodec, decode_record
 
 __all__ = ["CHUNK", "PARALLEL_AFTER", "DocumentPipeline", "default_workers"]
 
@@ -34,9 +34,7 @@ MAX_IN_FLIGHT = 6
 
 _PR_SET_PDEATHSIG = 1
 
-_worker_analyzer: Analyzer | None = None
-_worker_codec: DocumentCodec | None = None
-_worker_fields: FieldTable | None = None
+_worker_builder: RowBuilder | None = None
 
 
 def _die_with_parent() -> None:
@@ -52,13 +50,13 @@ def _die_with_parent() -> None:
 def _init_worker(
     config: dict[str, Any], dictionary: bytes | None, fields: list[dict[str, Any]]
 ) -> None:
-    global _worker_analyzer, _worker_codec, _worker_fields
+    global _worker_builder
     _die_with_parent()
     # A terminal's Ctrl+C reaches the workers too: the parent handles it and stops them.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _worker_analyzer = Analyzer.from_config(config)
-    _worker_codec = DocumentCodec(dictionary)
-    _worker_fields = FieldTable.from_config(fields)
+    _worker_builder = RowBuilder(
+        Analyzer.from_config(config), DocumentCodec(dictionary), FieldTable.from_config(fields)
+    )
 
 
 # A queued document: its stored JSON and content hash when the parent already
@@ -68,49 +66,15 @@ _Queued = tuple[bytes | dict[str, Any], str | None, bool]
 _InFlight = tuple["Future[list[EngineRow]]", list[str], list[Callable[[], None]]]
 
 
-def _stored(document: Document, encoded: bytes | None, digest: str | None) -> tuple[bytes, str]:
-    """The document's stored JSON and content hash: those given, or computed here."""
-    if encoded is None or digest is None:
-        encoded = encode_document(document)
-        digest = content_hash(encoded)
-    return encoded, digest
-
-
-def _build(
-    document: Document,
-    analyzer: Analyzer,
-    codec: DocumentCodec,
-    fields: FieldTable,
-    encoded: bytes | None,
-    digest: str | None,
-    replaces: bool,
-) -> EngineDocument:
-    encoded, digest = _stored(document, encoded, digest)
-    return build_engine_document(document, analyzer, codec, fields, encoded, digest, replaces)
-
-
 def _make_chunk(chunk: list[_Queued]) -> list[EngineRow]:
-    assert _worker_analyzer is not None and _worker_codec is not None
-    assert _worker_fields is not None
-    built = []
+    assert _worker_builder is not None
+    rows = []
     for payload, digest, replaces in chunk:
         if isinstance(payload, bytes):
-            document, encoded = decode_document(payload), payload
+            rows.append(_worker_builder.row(decode_record(payload), payload, digest, replaces))
         else:
-            document, encoded = Document.from_dict(payload), None
-        encoded, digest = _stored(document, encoded, digest)
-        built.append(
-            engine_row(
-                document,
-                _worker_analyzer,
-                _worker_codec,
-                _worker_fields,
-                encoded,
-                digest,
-                replaces,
-            )
-        )
-    return built
+            rows.append(_worker_builder.row(payload, None, digest, replaces))
+    return rows
 
 
 def default_workers() -> int:
@@ -138,6 +102,7 @@ class DocumentPipeline:
         self._analyzer = analyzer
         self._codec = codec
         self._fields = fields
+        self._builder = RowBuilder(analyzer, codec, fields)
         self._sink = sink
         self._workers = workers
         self._seen = 0
@@ -162,17 +127,7 @@ class DocumentPipeline:
             if self._workers > 1 and self._seen > PARALLEL_AFTER:
                 self._start()
             else:
-                self._sink(
-                    _build(
-                        document,
-                        self._analyzer,
-                        self._codec,
-                        self._fields,
-                        encoded,
-                        digest,
-                        replaces,
-                    )
-                )
+                self._sink(self._builder.build(document, encoded, digest, replaces))
                 return
         payload = encoded if encoded is not None else document.to_dict()
         self._chunk.append((payload, digest, replaces))
