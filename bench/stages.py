@@ -93,13 +93,13 @@ def _patch_common(prefix: str) -> None:
     from arsearch.index import builder, codec, pipeline
 
     patch(Analyzer, "index_terms", prefix + "analysis")
-    patch(codec.DocumentCodec, "pack", prefix + "zstd compress")
+    patch(codec.DocumentCodec, "compress", prefix + "zstd compress")
     patch(codec, "pack_text", prefix + "pack text (one byte a character)")
-    patch(pipeline, "encode_document", prefix + "JSON encode")
-    patch(pipeline, "decode_document", prefix + "JSON decode")
-    patch(pipeline, "content_hash", prefix + "hash")
+    patch(builder, "encode_record", prefix + "JSON encode")
+    patch(pipeline, "decode_record", prefix + "JSON decode")
+    patch(builder, "content_hash", prefix + "hash")
     patch(builder, "date_key", prefix + "date parse")
-    patch(pipeline, "build_engine_document", prefix + "engine document (rest)")
+    patch(builder.RowBuilder, "row", prefix + "engine document (rest)")
     patch(pipeline, "_make_chunk", prefix + "chunk loop")
 
 

@@ -461,6 +461,32 @@ BAD_FILES = [
         id="bad-date",
     ),
     pytest.param("a.jsonl", "\n  \n", ["a.jsonl: empty file"], id="empty-jsonl"),
+    pytest.param(
+        "a.jsonl",
+        jsonl(
+            {"title": 1, "text": 2, "date": "أمس"},
+            {"text": "نص", "date": 3, "source": 4, "author": 5},
+            {"body": "نص", "author": 5, "url": 6},
+        ),
+        [
+            "a.jsonl:1: field 'title' must be a string, not int",
+            "a.jsonl:2: field 'date' must be a string, not int",
+            "a.jsonl:3: field 'url' must be a string, not int",
+        ],
+        id="first-of-several-problems",
+    ),
+    pytest.param(
+        "a.jsonl",
+        '{"text": "نص"}\n\ufeff{"text": "نص"}\n',
+        ["a.jsonl:2: invalid JSON: Unexpected UTF-8 BOM (decode using utf-8-sig)"],
+        id="byte-order-mark-inside",
+    ),
+    pytest.param(
+        "a.jsonl",
+        "\u3000\u00a0\t\r\n\n \u2003\n",
+        ["a.jsonl: empty file"],
+        id="unicode-blank-jsonl",
+    ),
     pytest.param("a.txt", "", ["a.txt: empty file"], id="empty-txt"),
     pytest.param("a.txt", " \n\t\n", ["a.txt: empty file"], id="blank-txt"),
     pytest.param("a.txt", "عنوان فقط\n\n", ["a.txt: no text"], id="title-only-txt"),

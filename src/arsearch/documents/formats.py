@@ -94,7 +94,7 @@ def parse_jsonl(lines: Iterable[str], path: str) -> Iterator[Item]:
             empty = False
             yield DocumentError(path, number, size_reason("record", row.limit))
             continue
-        if not row.strip():
+        if not row or row.isspace():  # blank: what strip() empties, without copying the line
             continue
         empty = False
         try:
@@ -165,7 +165,6 @@ def _json_records(
     content: str, at: int, path: str, max_bytes: int, escapes: bool
 ) -> Iterator[Item]:
     """The records of the array that opens before ``at``, one at a time."""
-    decoder = json.JSONDecoder(parse_constant=_reject_constant)
     number = 0
     at = _skip_space(content, at)
     if content.startswith("]", at):
@@ -174,7 +173,7 @@ def _json_records(
         while True:
             number += 1
             try:
-                record, end = decoder.raw_decode(content, at)
+                record, end = _DECODER.raw_decode(content, at)
             except (ValueError, RecursionError) as err:
                 yield DocumentError(path, number, _whole_json_reason(err))
                 return
@@ -305,6 +304,13 @@ def _json_reason(err: ValueError) -> str:
     return err.msg if isinstance(err, json.JSONDecodeError) else str(err)
 
 
+# One decoder for every record (json.loads with an argument builds one per call); like
+# json's own default decoder, it holds no state between calls.
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+
+
 def _loads(content: str) -> Any:
     # Nesting deeper than the interpreter's recursion limit raises RecursionError.
-    return json.loads(content, parse_constant=_reject_constant)
+    if content.startswith("\ufeff"):
+        return json.loads(content)  # for json's own error about the byte order mark
+    return _DECODER.decode(content)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
@@ -48,6 +48,11 @@ DEFAULT_MAX_RECORD_BYTES = 4 * 1024 * 1024
 _METADATA = ("source", "category", "url", "author")
 
 _NO_EXTRA: Mapping[str, Any] = MappingProxyType({})
+# The string fields read before and after the text field (whose name varies).
+_LEADING = ("title",)
+_TRAILING = ("date", *_METADATA)
+# The fields that are not ``extra``, for each name the text may have.
+_KNOWN = {name: frozenset({"id", "title", "date", name, *_METADATA}) for name in TEXT_FIELDS}
 # C0 and C1 control characters and DEL; lone surrogates (U+D800-U+DFFF), which a JSON
 # escape can produce but no UTF-8 text can hold.
 _BAD_ID_CHARACTER = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
@@ -165,27 +170,34 @@ def build_document(record: Any, path: str, line: int | None, *, escapes: bool = 
     """
     if not isinstance(record, Mapping):
         raise DocumentError(path, line, f"record must be a JSON object, not {_kind(record)}")
-
-    def fail(reason: str) -> DocumentError:
-        return DocumentError(path, line, reason)
-
-    text_field = next((name for name in TEXT_FIELDS if record.get(name) is not None), "text")
-    raw_id = record.get("id")
+    get = record.get
+    text_field = (
+        "text"
+        if get("text") is not None
+        else next((name for name in TEXT_FIELDS if get(name) is not None), "text")
+    )
+    raw_id = get("id")
     if isinstance(raw_id, bool) or not isinstance(raw_id, (str, int, float, type(None))):
-        raise fail(f"field 'id' must be a string or a number, not {_kind(raw_id)}")
+        raise DocumentError(
+            path, line, f"field 'id' must be a string or a number, not {_kind(raw_id)}"
+        )
     if isinstance(raw_id, float) and not math.isfinite(raw_id):
-        raise fail(f"field 'id' must be a finite number, not {raw_id!r}")
-    title = _string(record, "title", fail) or ""
-    text = _string(record, text_field, fail) or ""
-    date = _string(record, "date", fail)
-    source, category, url, author = (_string(record, name, fail) for name in _METADATA)
+        raise DocumentError(path, line, f"field 'id' must be a finite number, not {raw_id!r}")
+    # Each string field in this order, so a record with several problems reports the first.
+    names = (*_LEADING, text_field, *_TRAILING)
+    values = [_string(record, name, path, line) for name in names]
+    title, text, date, source, category, url, author = values
+    title = title or ""
+    text = text or ""
     if date is not None and not check_date(date):
         date = day_first_date(date)
         if date is None:
-            raise fail(f"field 'date' is not an ISO 8601 date: {record['date'].strip()!r}")
+            raise DocumentError(
+                path, line, f"field 'date' is not an ISO 8601 date: {record['date'].strip()!r}"
+            )
     if not text:
-        raise fail("no text")
-    known = {"id", "title", "date", text_field, *_METADATA}
+        raise DocumentError(path, line, "no text")
+    known = _KNOWN[text_field]
     extra = {
         key: value
         for key, value in record.items()
@@ -194,19 +206,17 @@ def build_document(record: Any, path: str, line: int | None, *, escapes: bool = 
     doc_id = _id_string(raw_id) or derive_id(title, text)
     problem = id_problem(doc_id)
     if problem is not None:
-        raise fail(f"field 'id' {problem}")
+        raise DocumentError(path, line, f"field 'id' {problem}")
     if escapes:
-        strings = {"title": title, text_field: text, "date": date, "source": source}
-        strings.update({"category": category, "url": url, "author": author})
-        for name, value in strings.items():
+        for name, value in zip(names, values, strict=True):
             bad = _SURROGATE.search(value) if value is not None else None
             if bad is not None:
-                raise fail(f"field '{name}' {_character_problem(bad.group())}")
+                raise DocumentError(path, line, f"field '{name}' {_character_problem(bad.group())}")
     for name, value in extra.items():
         if escapes or isinstance(value, (list, dict)):
             problem = _nested_problem(name, value, escapes)
             if problem is not None:
-                raise fail(problem)
+                raise DocumentError(path, line, problem)
     return Document(
         id=doc_id,
         title=title,
@@ -238,14 +248,14 @@ def _nested_problem(name: str, value: Any, escapes: bool) -> str | None:
     return None
 
 
-def _string(
-    record: Mapping[str, Any], name: str, fail: Callable[[str], DocumentError]
-) -> str | None:
+def _string(record: Mapping[str, Any], name: str, path: str, line: int | None) -> str | None:
     value = record.get(name)
+    if value.__class__ is str:
+        return value.strip() or None
     if value is None:
         return None
     if not isinstance(value, str):
-        raise fail(f"field '{name}' must be a string, not {_kind(value)}")
+        raise DocumentError(path, line, f"field '{name}' must be a string, not {_kind(value)}")
     return value.strip() or None
 
 

@@ -18,7 +18,8 @@ from __future__ import annotations
 import codecs
 import json
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import zstandard
 
@@ -29,7 +30,9 @@ __all__ = [
     "DICTIONARY_SIZE",
     "DocumentCodec",
     "decode_document",
+    "decode_record",
     "encode_document",
+    "encode_record",
     "pack_text",
     "train_dictionary",
     "unpack_text",
@@ -38,6 +41,11 @@ __all__ = [
 _LEVEL = 3
 #: Bytes of a trained dictionary.
 DICTIONARY_SIZE = 112_640
+# The dictionary's segment size (k) and d-mer length (d): the pair zstd's parameter
+# search picks on the news corpus, where it then trains the same dictionary in 0.18
+# CPU-s instead of 0.79 for the search, while the parent does nothing else.
+_SEGMENT = 1998
+_DMER = 8
 
 
 # A byte b below 0x80 stands for the ASCII character b, a byte from 0x80 up for
@@ -93,13 +101,23 @@ def unpack_text(data: bytes) -> str:
 
 def encode_document(document: Document) -> bytes:
     """The document as compact JSON, packed: what is compressed, and what its hash covers."""
-    text = json.dumps(document.to_dict(), ensure_ascii=False, separators=(",", ":"))
-    return pack_text(text)
+    return encode_record(document.to_dict())
+
+
+def encode_record(record: Mapping[str, Any]) -> bytes:
+    """:func:`encode_document` of the document whose :meth:`~Document.to_dict` is ``record``."""
+    return pack_text(json.dumps(record, ensure_ascii=False, separators=(",", ":")))
 
 
 def decode_document(encoded: bytes) -> Document:
     """The inverse of :func:`encode_document`."""
-    return Document.from_dict(json.loads(unpack_text(encoded)))
+    return Document.from_dict(decode_record(encoded))
+
+
+def decode_record(encoded: bytes) -> dict[str, Any]:
+    """The inverse of :func:`encode_record`."""
+    record: dict[str, Any] = json.loads(unpack_text(encoded))
+    return record
 
 
 def train_dictionary(samples: Sequence[Document]) -> bytes | None:
@@ -107,7 +125,9 @@ def train_dictionary(samples: Sequence[Document]) -> bytes | None:
     if len(samples) < 200:
         return None
     try:
-        trained = zstandard.train_dictionary(DICTIONARY_SIZE, [encode_document(d) for d in samples])
+        trained = zstandard.train_dictionary(
+            DICTIONARY_SIZE, [encode_document(d) for d in samples], k=_SEGMENT, d=_DMER
+        )
     except zstandard.ZstdError:
         return None
     return trained.as_bytes()
@@ -141,7 +161,11 @@ class DocumentCodec:
 
     def pack(self, document: Document, encoded: bytes | None = None) -> bytes:
         """The bytes an engine stores for ``document`` (``encoded``: its JSON, if at hand)."""
-        return self._contexts()[0].compress(encoded or encode_document(document))
+        return self.compress(encoded or encode_document(document))
+
+    def compress(self, encoded: bytes) -> bytes:
+        """The bytes an engine stores for a document encoded as ``encoded``."""
+        return self._contexts()[0].compress(encoded)
 
     def unpack(self, blob: bytes) -> Document:
         """The document stored as ``blob``."""

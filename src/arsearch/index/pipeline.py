@@ -20,8 +20,8 @@ from typing import Any
 from ..analysis import Analyzer
 from ..engines import EngineDocument
 from ..models import Document, FieldTable
-from .builder import build_engine_document, content_hash
-from .codec import DocumentCodec, decode_document, encode_document
+from .builder import EngineRow, RowBuilder
+from .codec import DocumentCodec, decode_record
 
 __all__ = ["CHUNK", "PARALLEL_AFTER", "DocumentPipeline", "default_workers"]
 
@@ -34,9 +34,7 @@ MAX_IN_FLIGHT = 6
 
 _PR_SET_PDEATHSIG = 1
 
-_worker_analyzer: Analyzer | None = None
-_worker_codec: DocumentCodec | None = None
-_worker_fields: FieldTable | None = None
+_worker_builder: RowBuilder | None = None
 
 
 def _die_with_parent() -> None:
@@ -52,58 +50,31 @@ def _die_with_parent() -> None:
 def _init_worker(
     config: dict[str, Any], dictionary: bytes | None, fields: list[dict[str, Any]]
 ) -> None:
-    global _worker_analyzer, _worker_codec, _worker_fields
+    global _worker_builder
     _die_with_parent()
     # A terminal's Ctrl+C reaches the workers too: the parent handles it and stops them.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _worker_analyzer = Analyzer.from_config(config)
-    _worker_codec = DocumentCodec(dictionary)
-    _worker_fields = FieldTable.from_config(fields)
+    _worker_builder = RowBuilder(
+        Analyzer.from_config(config), DocumentCodec(dictionary), FieldTable.from_config(fields)
+    )
 
 
 # A queued document: its stored JSON and content hash when the parent already
 # computed them (to compare with a committed version), else its fields.
 _Queued = tuple[bytes | dict[str, Any], str | None, bool]
 # A chunk in the workers: its result, its documents' ids, the barriers to call after it.
-_InFlight = tuple["Future[list[EngineDocument]]", list[str], list[Callable[[], None]]]
+_InFlight = tuple["Future[list[EngineRow]]", list[str], list[Callable[[], None]]]
 
 
-def _build(
-    document: Document,
-    analyzer: Analyzer,
-    codec: DocumentCodec,
-    fields: FieldTable,
-    encoded: bytes | None,
-    digest: str | None,
-    replaces: bool,
-) -> EngineDocument:
-    if encoded is None or digest is None:
-        encoded = encode_document(document)
-        digest = content_hash(encoded)
-    return build_engine_document(document, analyzer, codec, fields, encoded, digest, replaces)
-
-
-def _make_chunk(chunk: list[_Queued]) -> list[EngineDocument]:
-    assert _worker_analyzer is not None and _worker_codec is not None
-    assert _worker_fields is not None
-    built = []
+def _make_chunk(chunk: list[_Queued]) -> list[EngineRow]:
+    assert _worker_builder is not None
+    rows = []
     for payload, digest, replaces in chunk:
         if isinstance(payload, bytes):
-            document, encoded = decode_document(payload), payload
+            rows.append(_worker_builder.row(decode_record(payload), payload, digest, replaces))
         else:
-            document, encoded = Document.from_dict(payload), None
-        built.append(
-            _build(
-                document,
-                _worker_analyzer,
-                _worker_codec,
-                _worker_fields,
-                encoded,
-                digest,
-                replaces,
-            )
-        )
-    return built
+            rows.append(_worker_builder.row(payload, None, digest, replaces))
+    return rows
 
 
 def default_workers() -> int:
@@ -131,6 +102,7 @@ class DocumentPipeline:
         self._analyzer = analyzer
         self._codec = codec
         self._fields = fields
+        self._builder = RowBuilder(analyzer, codec, fields)
         self._sink = sink
         self._workers = workers
         self._seen = 0
@@ -155,17 +127,7 @@ class DocumentPipeline:
             if self._workers > 1 and self._seen > PARALLEL_AFTER:
                 self._start()
             else:
-                self._sink(
-                    _build(
-                        document,
-                        self._analyzer,
-                        self._codec,
-                        self._fields,
-                        encoded,
-                        digest,
-                        replaces,
-                    )
-                )
+                self._sink(self._builder.build(document, encoded, digest, replaces))
                 return
         payload = encoded if encoded is not None else document.to_dict()
         self._chunk.append((payload, digest, replaces))
@@ -217,8 +179,8 @@ class DocumentPipeline:
 
     def _drain_one(self) -> None:
         future, _, barriers = self._in_flight.popleft()
-        for built in future.result():
-            self._sink(built)
+        for row in future.result():
+            self._sink(EngineDocument(*row))
         for barrier in barriers:
             barrier()
 
