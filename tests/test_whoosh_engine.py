@@ -71,14 +71,25 @@ def test_a_large_add_writes_half_its_documents_in_a_helper_process_with_the_same
     assert [name.rsplit(".", 1)[1] for name in files] == ["seg", "seg", "toc"], files
 
 
-def test_a_helper_that_dies_fails_the_commit_and_leaves_the_last_commit_and_no_files(
-    tmp_path: Path, seed_documents: list[Document], monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def early_helper(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A writer hands every other 2 documents to its helper from its fifth on."""
     monkeypatch.setattr(whoosh_engine, "PARALLEL_AFTER", 4)
     monkeypatch.setattr(whoosh_engine, "SHARE", 2)
-    with Index.create(tmp_path / "ix", engine="whoosh") as index:
-        index.add(seed_documents[:3])
-    before = _engine_files(tmp_path / "ix")
+
+
+def _three_committed(path: Path, documents: list[Document]) -> list[str]:
+    """An index of the first 3 documents at ``path``; the names of its engine's files."""
+    with Index.create(path, engine="whoosh") as index:
+        index.add(documents[:3])
+    return _engine_files(path)
+
+
+@pytest.mark.usefixtures("early_helper")
+def test_a_helper_that_dies_fails_the_commit_and_leaves_the_last_commit_and_no_files(
+    tmp_path: Path, seed_documents: list[Document]
+) -> None:
+    before = _three_committed(tmp_path / "ix", seed_documents)
     index = Index.open(tmp_path / "ix")
     index.add(seed_documents[3:], batch_size=0)
     (helper,) = multiprocessing.active_children()
@@ -97,14 +108,11 @@ def test_a_helper_that_dies_fails_the_commit_and_leaves_the_last_commit_and_no_f
         assert len(reopened.ids()) == 3
 
 
+@pytest.mark.usefixtures("early_helper")
 def test_a_rollback_stops_the_helper_and_deletes_both_new_segments(
-    tmp_path: Path, seed_documents: list[Document], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, seed_documents: list[Document]
 ) -> None:
-    monkeypatch.setattr(whoosh_engine, "PARALLEL_AFTER", 4)
-    monkeypatch.setattr(whoosh_engine, "SHARE", 2)
-    with Index.create(tmp_path / "ix", engine="whoosh") as index:
-        index.add(seed_documents[:3])
-    before = _engine_files(tmp_path / "ix")
+    before = _three_committed(tmp_path / "ix", seed_documents)
     with Index.open(tmp_path / "ix") as index:
         index.add(seed_documents[3:], batch_size=0)
         assert len(multiprocessing.active_children()) == 1
