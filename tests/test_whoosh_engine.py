@@ -120,3 +120,19 @@ def test_a_rollback_stops_the_helper_and_deletes_both_new_segments(
         assert multiprocessing.active_children() == []
         assert len(index.ids()) == 3
     assert _engine_files(tmp_path / "ix") == before
+
+
+@pytest.mark.usefixtures("early_helper")
+def test_every_commit_after_the_first_documents_shares_from_its_start(
+    tmp_path: Path, seed_documents: list[Document]
+) -> None:
+    # A build commits every DEFAULT_BATCH_SIZE documents; had the count restarted at each
+    # commit, the first PARALLEL_AFTER documents of every batch would go to one core.
+    with Index.create(tmp_path / "ix", engine="whoosh") as index:
+        index.add(seed_documents[:4], batch_size=0)
+        index.commit()
+        assert len(multiprocessing.active_children()) == 0
+        index.add(seed_documents[4:8], batch_size=0)
+        assert len(multiprocessing.active_children()) == 1
+        index.commit()
+        assert sorted(index.ids()) == sorted(d.id for d in seed_documents[:8])

@@ -52,8 +52,8 @@ _LOCKED = (
 #: and about the same time (research for issue 12).
 WRITER_POOL_MB = 64
 
-#: Documents a writer adds on its own before it starts a helper process: a small
-#: add is done before a process would have started.
+#: Documents a writer adds on its own (over all its commits) before it starts a helper
+#: process: a small add is done before a process would have started.
 PARALLEL_AFTER = 2000
 
 #: Documents in a row that go to one writer (the parent's or the helper's).
@@ -326,6 +326,8 @@ class WhooshWriter:
         self._ix = ix
         self._writer: Any = None
         self._helper: SegmentHelper | None = None
+        # Counted over the writer's life, not per commit: a build commits every
+        # DEFAULT_BATCH_SIZE documents, and each batch shares from its start.
         self._added = 0
         self._open()
 
@@ -337,7 +339,6 @@ class WhooshWriter:
             self._writer = self._ix.writer(limitmb=WRITER_POOL_MB)
         except LockError:
             raise IndexLockedError(_LOCKED) from None
-        self._added = 0
 
     def add(self, document: EngineDocument) -> None:
         fields_: dict[str, Any] = {
