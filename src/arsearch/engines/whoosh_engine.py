@@ -13,14 +13,12 @@ from typing import Any, TypeVar, cast
 
 from whoosh import fields, formats, query, scoring, sorting
 from whoosh.analysis import SpaceSeparatedTokenizer
-from whoosh.filedb.filestore import FileStorage
 from whoosh.index import FileIndex, LockError
 from whoosh.reading import MultiReader, SegmentReader
 from whoosh.system import pack_uint
 
 from ..errors import IndexLockedError
 from ..models import FieldTable
-from . import whoosh_writing
 from .base import (
     BODY,
     BODY_EXACT,
@@ -37,6 +35,7 @@ from .base import (
     date_column,
 )
 from .whoosh_helper import SegmentHelper
+from .whoosh_writing import SegmentWriter, storage
 
 __all__ = ["WhooshEngine", "WhooshFactory"]
 
@@ -85,20 +84,8 @@ class _ClosingIndex(FileIndex):  # type: ignore[misc]
             raise
         return MultiReader(opened, generation=generation)
 
-    def writer(self, **kwargs: Any) -> whoosh_writing.SegmentWriter:
-        return whoosh_writing.SegmentWriter(self, **kwargs)
-
-
-def _storage(path: Path) -> Any:
-    """The index's directory, its segment files read through a file handle, not mapped.
-
-    With a memory map, whoosh (2.7) wraps each part of a compound segment in a
-    ``BytesIO``, which copies it: every reader held a whole copy of the index (430 MB
-    for 20,000 news articles; most of the 2.2 GB peak of a news corpus build). Through
-    a file handle a reader costs under 1 MB, and a search about 1.3x the CPU
-    (bench/RESULTS.md, issue 12's second round).
-    """
-    return FileStorage(str(path), supports_mmap=False)
+    def writer(self, **kwargs: Any) -> SegmentWriter:
+        return SegmentWriter(self, **kwargs)
 
 
 class TermsField(fields.TEXT):  # type: ignore[misc]
@@ -423,7 +410,7 @@ class WhooshFactory:
         self, path: Path, fields: FieldTable, *, stem_positions: bool = False
     ) -> WhooshEngine:
         schema = _schema(fields, stem_positions)
-        return WhooshEngine(_storage(path).create_index(schema, indexclass=_ClosingIndex))
+        return WhooshEngine(storage(path).create_index(schema, indexclass=_ClosingIndex))
 
     def open(self, path: Path, fields: FieldTable) -> WhooshEngine:
-        return WhooshEngine(_storage(path).open_index(indexclass=_ClosingIndex))
+        return WhooshEngine(storage(path).open_index(indexclass=_ClosingIndex))

@@ -16,10 +16,8 @@ import multiprocessing
 from multiprocessing.connection import Connection
 from typing import Any
 
-from whoosh.filedb.filestore import FileStorage
-
 from ..errors import IndexIOError
-from .whoosh_writing import SegmentWriter
+from .whoosh_writing import SegmentWriter, storage
 
 __all__ = ["SegmentHelper"]
 
@@ -40,7 +38,7 @@ def _serve(connection: Connection, folder: str, limitmb: int) -> None:
     """The helper's loop: add the documents it is sent; finish or cancel when told."""
     writer: SegmentWriter | None = None
     try:
-        index = FileStorage(folder, supports_mmap=False).open_index()
+        index = storage(folder).open_index()
         # Without the lock: the parent holds it, and only the parent commits.
         writer = SegmentWriter(index, _lk=False, limitmb=limitmb)
         # Named first, so that the parent can delete the files if the helper dies.
@@ -143,10 +141,10 @@ class SegmentHelper:
         self.cancel()
         if self._segment is not None:
             # A helper that died could not delete its files.
-            storage = FileStorage(self._folder)
-            for name in storage.list():
+            folder = storage(self._folder)
+            for name in folder.list():
                 if name.startswith(f"{self._segment}."):
-                    storage.delete_file(name)
+                    folder.delete_file(name)
         raise IndexIOError(
             f"The whoosh index at '{self._folder}' could not be written: its second "
             f"writer failed ({reply[1]}). The last commit is unchanged."

@@ -1,4 +1,5 @@
-"""Whoosh's segment writer with a cheaper flush: the same segment, in less CPU.
+"""Whoosh's storage and segment writer as the engine and its helper process use them:
+files read through a handle, and a cheaper flush writing the same segment in less CPU.
 
 Whoosh (2.7) writes a segment's postings at a commit by sorting them back together
 from the runs its posting pool spilled to disk, then looking up each posting's
@@ -12,11 +13,26 @@ import heapq
 import itertools
 import marshal
 from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
 from whoosh import writing
+from whoosh.filedb.filestore import FileStorage
 
-__all__ = ["ChunkedPostingPool", "DocumentLengths", "SegmentWriter"]
+__all__ = ["ChunkedPostingPool", "DocumentLengths", "SegmentWriter", "storage"]
+
+
+def storage(path: str | Path) -> Any:
+    """The index's directory, its segment files read through a file handle, not mapped.
+
+    With a memory map, whoosh (2.7) wraps each part of a compound segment in a
+    ``BytesIO``, which copies it: every reader held a whole copy of the index (430 MB
+    for 20,000 news articles; most of the 2.2 GB peak of a news corpus build). Through
+    a file handle a reader costs under 1 MB, and a search about 1.3x the CPU
+    (bench/RESULTS.md, issue 12's second round).
+    """
+    return FileStorage(str(path), supports_mmap=False)
+
 
 #: Postings per marshal call in a run file. A run is read back a chunk at a time,
 #: and a build merges up to about a hundred runs at once: 4,096 postings of about
