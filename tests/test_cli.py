@@ -102,6 +102,26 @@ def test_rebuild_with_another_engine(tmp_path: Path) -> None:
     assert stats["engine"] == "whoosh"
 
 
+def test_a_rebuild_keeps_the_settings_it_is_not_told_to_change(tmp_path: Path) -> None:
+    index = tmp_path / "ix"
+    made = run_cli(
+        "index", str(SEEDS), "--index", str(index), "--engine", "whoosh", "--stemmer", "snowball",
+        "--no-stem-positions",
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    for extra in (["--engine", "tantivy"], []):
+        done = run_cli("index", str(SEEDS), "--index", str(index), "--rebuild", *extra)
+        assert done.returncode == 0, done.stderr
+        stats = json.loads(run_cli("stats", "--json", "--index", str(index)).stdout)
+        assert (stats["engine"], stats["analyzer"]["stemmer"]) == ("tantivy", "snowball")
+    switch = run_cli("index", str(SEEDS), "--index", str(index), "--stem-positions")
+    assert switch.returncode == 2
+    assert switch.stderr == (
+        f"Error: The index at '{index}' was built without stem positions; to switch, "
+        "add --rebuild.\n"
+    )
+
+
 def test_query_without_an_index(tmp_path: Path) -> None:
     done = run_cli("query", "النفط", cwd=tmp_path)
     assert done.returncode == 1

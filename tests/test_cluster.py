@@ -200,6 +200,12 @@ def test_rerunning_the_index_command_heals_and_adds_nothing_twice(
     assert json.loads(stats.stdout)["documents"] == 45
     found = run_cli("query", "القاهرة", "--index", path, "--json")
     assert found.returncode == 0 and json.loads(found.stdout)["total"] > 0
+    # A rebuild that names no shards rebuilds on the index's own servers.
+    rebuilt = run_cli("index", str(SEEDS), "--index", path, "--rebuild")
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    stats = run_cli("stats", "--index", path, "--json")
+    assert json.loads(stats.stdout)["engine"] == "xapian"
+    assert sum(cluster.database(n).get_doccount() for n in (0, 1)) == 45
 
 
 def _kill(shard: ShardProcesses, which: int) -> None:

@@ -88,6 +88,22 @@ def test_opening_with_another_table_is_refused(index: Index) -> None:
     assert caught.value.for_cli().endswith("to switch, add --rebuild.")
 
 
+def test_a_rebuild_keeps_the_table_and_the_analysis(tmp_path: Path) -> None:
+    path = tmp_path / "index"
+    with Index.create(path, engine="whoosh", fields=TABLE, stemmer="snowball") as created:
+        created.add(DOCUMENTS)
+    # As a reindex keeps its mapping: only what the rebuild names changes.
+    with Index.open(path, overwrite=True, engine="tantivy") as rebuilt:
+        rebuilt.add(DOCUMENTS)
+    with Index.open(path) as opened:
+        assert (opened.engine, opened.analyzer.stemmer, opened.fields) == (
+            "tantivy",
+            "snowball",
+            TABLE,
+        )
+        assert [hit.id for hit in opened.search("النفط", filters={"author": "عمر"}).hits] == ["d3"]
+
+
 def test_a_table_needs_unique_names() -> None:
     with pytest.raises(ValueError, match="field names must be unique"):
         FieldTable((AUTHOR, AUTHOR))

@@ -6,6 +6,7 @@ The index layer imports these names and nothing else of the package.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 from ..errors import ArsearchError, UsageError
 from .base import (
@@ -54,6 +55,7 @@ __all__ = [
     "TermNode",
     "date_column",
     "get_factory",
+    "recorded_shards",
 ]
 
 #: The engine names accepted by ``--engine`` and ``Index.create(engine=...)``.
@@ -86,3 +88,17 @@ def get_factory(name: str, *, shards: Sequence[str] = ()) -> EngineFactory:
 
         return WhooshFactory()
     raise UsageError(f"Unknown engine '{name}'. Choose one of: {', '.join(ENGINES)}.")
+
+
+def recorded_shards(name: str, folder: Path) -> tuple[str, ...]:
+    """The shard servers that the engine ``name`` recorded in its folder: a cluster index's
+    ``HOST:PORT`` strings (replicas after commas), or () for a local index.
+
+    Raises ArsearchError for an unreadable list, ImportError without Xapian's bindings.
+    """
+    if name != "xapian":
+        return ()
+    from .xapian import Cluster
+
+    cluster = Cluster.load(folder)
+    return () if cluster is None else cluster.specs()

@@ -42,6 +42,7 @@ from .codec import DocumentCodec, encode_document, train_dictionary
 from .layout import Generation, Marker
 from .options import IndexOptions
 from .pipeline import DocumentPipeline, default_workers
+from .previous import Previous, previous_settings
 from .ranking import DEFAULT_RANKING, Ranking
 from .searcher import Searcher
 from .settings import Settings, SettingsFile
@@ -312,43 +313,50 @@ class Index:
         stemmer: str | None = None,
         analyzer: Analyzer | None = None,
         fields: FieldTable | None = None,
+        stem_positions: bool | None = None,
         refresh_interval: float = DEFAULT_REFRESH_INTERVAL,
         shards: Sequence[str] = (),
     ) -> Index:
         """Open the index at ``path``; raises NoIndexError when there is none.
 
         ``create=True`` makes one when there is none, with ``engine``, ``stemmer`` (or
-        ``analyzer``), ``fields`` and ``shards``; ``overwrite=True`` always builds a new one (see
-        :meth:`create`). An existing index whose engine, analysis or fields differ from
-        those given is refused with the fix.
+        ``analyzer``), ``fields``, ``stem_positions`` and ``shards`` (see :meth:`create`).
+        ``overwrite=True`` always builds a new one, with the settings of the index it
+        replaces for every one of those not given (its engine, analysis, fields, options
+        and shard servers), as a reindex keeps its mapping. An existing index whose
+        settings differ from those given is refused with the fix.
         """
         shown = _path(path)
         _check_interval(refresh_interval)
+        root = Path(path)
 
-        def new_index() -> Index:
+        def new_index(previous: Previous) -> Index:
+            chosen = engine or previous.engine or DEFAULT_ENGINE
+            kept = previous.options or IndexOptions()
             return cls.create(
                 path,
-                engine=engine or DEFAULT_ENGINE,
+                engine=chosen,
                 stemmer=stemmer,
-                analyzer=analyzer,
-                fields=fields or FIELDS,
+                analyzer=analyzer or (None if stemmer else previous.analyzer),
+                fields=fields or previous.fields or FIELDS,
+                stem_positions=kept.stem_positions if stem_positions is None else stem_positions,
+                spellings=kept.spellings,
                 overwrite=overwrite,
                 refresh_interval=refresh_interval,
-                shards=shards,
+                shards=shards or (previous.shards if chosen == previous.engine else ()),
             )
 
         if overwrite:
-            return new_index()
-        root = Path(path)
+            return new_index(previous_settings(root, shown))
         try:
             marker = layout.read_marker(root, shown)
         except NoIndexError:
             if not create:
                 raise
-            return new_index()
+            return new_index(Previous())
         with _disk(root, shown, "read"):
             opened = _Opened.load(root, marker.generation, shown)
-        _check_settings(shown, opened, engine, stemmer, analyzer, fields)
+        _check_settings(shown, opened, engine, stemmer, analyzer, fields, stem_positions)
         if shards:  # the same shards again (a re-run), or an error naming the fix
             generation = opened.generation
             get_factory(generation.engine, shards=shards).open(generation.engine_dir, opened.fields)
@@ -1148,6 +1156,7 @@ def _check_settings(
     stemmer: str | None,
     analyzer: Analyzer | None,
     fields: FieldTable | None,
+    stem_positions: bool | None,
 ) -> None:
     """Refuse to open an index with other settings than those asked for, naming the fix."""
     checks: list[tuple[str, object, object]] = [
@@ -1160,6 +1169,13 @@ def _check_settings(
                 f"The index at '{shown}' uses {name} '{current}'; to switch to '{wanted}',",
                 Remedy("pass overwrite=True.", "add --rebuild."),
             )
+    kept = opened.options.stem_positions
+    if stem_positions is not None and stem_positions != kept:
+        raise UsageError(
+            f"The index at '{shown}' was built {'with' if kept else 'without'} stem "
+            "positions; to switch,",
+            Remedy("pass overwrite=True.", "add --rebuild."),
+        )
     if analyzer is not None and analyzer.to_config() != opened.analyzer.to_config():
         raise UsageError(
             f"The index at '{shown}' was built with another analyzer; to switch,",

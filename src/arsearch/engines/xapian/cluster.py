@@ -75,9 +75,13 @@ class Cluster:
             raise UsageError("A shard server is listed twice; each one serves one shard.")
         return cls(shards)
 
+    def specs(self) -> tuple[str, ...]:
+        """The shards as :meth:`parse` reads them: ``HOST:PORT``, replicas after commas."""
+        return tuple(",".join(_shown(a) for a in shard) for shard in self.shards)
+
     def save(self, folder: Path) -> None:
         """Record the shards in the engine's folder."""
-        data = {"shards": [",".join(_shown(a) for a in shard) for shard in self.shards]}
+        data = {"shards": list(self.specs())}
         (folder / CLUSTER_FILE).write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
 
     @classmethod
