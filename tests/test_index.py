@@ -19,6 +19,7 @@ from arsearch import (
     NoIndexError,
     UsageError,
 )
+from arsearch.engines import get_factory
 from arsearch.errors import DocumentNotFoundError
 from arsearch.index import Index
 from support import join_all
@@ -95,6 +96,18 @@ def test_batches_commit_on_their_own(empty_index: Index) -> None:
     assert len(empty_index) == 6
     empty_index.rollback()
     assert len(empty_index) == 6
+
+
+def test_an_add_commits_at_its_engines_own_batch_size(
+    empty_index: Index, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The engines' batches (5,000 for tantivy and xapian, 10,000 for whoosh), made small.
+    factory = type(get_factory(empty_index.engine))
+    monkeypatch.setattr(factory, "batch_size", {"whoosh": 4}.get(empty_index.engine, 3))
+    documents = [Document(f"d{i}", f"عنوان {i}", f"نص رقم {i}") for i in range(9)]
+    empty_index.add(documents)
+    empty_index.rollback()
+    assert len(empty_index) == {"whoosh": 8}.get(empty_index.engine, 9)
 
 
 def test_context_manager_commits_on_success(tmp_path: Path, engine: str) -> None:

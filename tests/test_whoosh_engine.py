@@ -126,7 +126,7 @@ def test_a_rollback_stops_the_helper_and_deletes_both_new_segments(
 def test_every_commit_after_the_first_documents_shares_from_its_start(
     tmp_path: Path, seed_documents: list[Document]
 ) -> None:
-    # A build commits every DEFAULT_BATCH_SIZE documents; had the count restarted at each
+    # A build commits every WhooshFactory.batch_size documents; had the count restarted at each
     # commit, the first PARALLEL_AFTER documents of every batch would go to one core.
     with Index.create(tmp_path / "ix", engine="whoosh") as index:
         index.add(seed_documents[:4], batch_size=0)

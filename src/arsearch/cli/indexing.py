@@ -13,7 +13,7 @@ from ..analysis import STEMMERS
 from ..documents.validation import DEFAULT_MAX_RECORD_BYTES
 from ..engines import ENGINES
 from ..errors import DocumentError, UsageError
-from ..index import DEFAULT_BATCH_SIZE, AddSummary, Index
+from ..index import AddSummary, Index
 from .common import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, cli, fail, index_option
 
 __all__ = ["Progress", "delete_command", "index_command", "progress_line", "stats_command"]
@@ -192,7 +192,7 @@ def index_command(
             on_error=None if strict else on_error,
             on_notice=on_notice,
             max_record_bytes=max_record_mb * _MIB,
-            batch_size=0 if strict else DEFAULT_BATCH_SIZE,
+            batch_size=0 if strict else None,
             progress=progress,
             workers=None,
         )

@@ -235,6 +235,10 @@ class Engine(Protocol):
 class EngineFactory(Protocol):
     """Creates or opens an engine in a directory, for documents described by a field table."""
 
+    #: Documents an add commits at a time unless told otherwise (a crash loses at most
+    #: one batch): each engine's own, for what its commits and merges cost.
+    batch_size: int
+
     def create(self, path: Path, fields: FieldTable, *, stem_positions: bool = False) -> Engine:
         """Make a new, empty engine in ``path`` (which exists and is empty of engine files);
         ``stem_positions`` keeps the positions of the body stem field's terms."""

@@ -295,6 +295,12 @@ class TantivyFactory:
     """Creates and opens tantivy engines."""
 
     name = NAME
+    #: Each commit makes a segment, and tantivy merges 8 segments of under 16,800
+    #: documents as soon as they exist, reading them through memory maps: a build 4x the
+    #: news corpus peaked at 229 MB of file pages merging 8 x 10,000, at 155 MB merging
+    #: 8 x 5,000. Under 3,700, the merged segments would themselves reach 8 before 4x
+    #: (bench/RESULTS.md).
+    batch_size = 5_000
 
     def create(
         self, path: Path, fields: FieldTable, *, stem_positions: bool = False

@@ -314,7 +314,7 @@ class WhooshWriter:
         self._writer: Any = None
         self._helper: SegmentHelper | None = None
         # Counted over the writer's life, not per commit: a build commits every
-        # DEFAULT_BATCH_SIZE documents, and each batch shares from its start.
+        # WhooshFactory.batch_size documents, and each batch shares from its start.
         self._added = 0
         self._open()
 
@@ -405,6 +405,11 @@ class WhooshFactory:
     """Creates and opens whoosh engines."""
 
     name = NAME
+    #: A commit of a large add makes two segments (the second writer's and its own), and
+    #: whoosh's merge policy re-indexes the small segments, in this process, once about 21
+    #: exist: commits of 5,000 reached that at 55,000 documents of the news corpus, and the
+    #: build took 4.2x the whoosh_ar anchor instead of 0.93x (bench/RESULTS.md).
+    batch_size = 10_000
 
     def create(
         self, path: Path, fields: FieldTable, *, stem_positions: bool = False

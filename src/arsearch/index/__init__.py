@@ -1,6 +1,6 @@
 """The public ``Index`` (create, open, add, delete, commit) and ``Searcher`` (one commit)."""
 
-from .core import DEFAULT_BATCH_SIZE, DEFAULT_ENGINE, DEFAULT_REFRESH_INTERVAL, AddSummary, Index
+from .core import DEFAULT_ENGINE, DEFAULT_REFRESH_INTERVAL, AddSummary, Index
 from .filters import filter_names
 from .labels import Labels
 from .options import IndexOptions
@@ -12,7 +12,6 @@ from .synonyms import Synonyms, read_synonyms
 from .variants import SpellingPairs
 
 __all__ = [
-    "DEFAULT_BATCH_SIZE",
     "DEFAULT_ENGINE",
     "DEFAULT_RANKING",
     "DEFAULT_REFRESH_INTERVAL",

@@ -52,7 +52,6 @@ from .synonyms import Synonyms, SynonymsFile, write_synonyms
 from .variants import SpellingPairs
 
 __all__ = [
-    "DEFAULT_BATCH_SIZE",
     "DEFAULT_ENGINE",
     "DEFAULT_REFRESH_INTERVAL",
     "AddSummary",
@@ -61,12 +60,6 @@ __all__ = [
 
 #: Tantivy: measured 4x faster to build and 50-100x faster to query than Whoosh.
 DEFAULT_ENGINE = "tantivy"
-#: Documents between automatic commits while adding an iterable. Each commit makes a
-#: tantivy segment, and tantivy merges 8 segments of under 16,800 documents as soon as
-#: they exist, reading them through memory maps: a build 4x the news corpus peaked at
-#: 229 MB of file pages merging 8 x 10,000, at 155 MB merging 8 x 5,000. Under 3,700,
-#: the merged segments would themselves reach 8 before 4x (bench/RESULTS.md).
-DEFAULT_BATCH_SIZE = 5_000
 #: Documents a new index trains its stored-text dictionary on.
 TRAINING_SAMPLE = 2_000
 #: Ids an add to an empty index remembers instead of looking them up (about 20 MB).
@@ -737,7 +730,7 @@ class Index:
         self,
         documents: Document | Mapping[str, Any] | Iterable[Document | Mapping[str, Any]],
         *,
-        batch_size: int = DEFAULT_BATCH_SIZE,
+        batch_size: int | None = None,
         progress: Callable[[AddSummary], None] | None = None,
         workers: int | None = 1,
     ) -> AddSummary:
@@ -745,8 +738,9 @@ class Index:
 
         ``documents``: a :class:`Document`, a mapping (as :meth:`Document.from_dict`
         takes), or an iterable of them. An iterable is committed every ``batch_size``
-        documents (0: only by :meth:`commit`), so a crash loses at most one batch and
-        a re-run finishes the job. Documents stream through: memory stays bounded
+        documents (0: only by :meth:`commit`; None: the engine's own, 5,000 for tantivy
+        and xapian, 10,000 for whoosh), so a crash loses at most one batch and a re-run
+        finishes the job. Documents stream through: memory stays bounded
         whatever their number. ``progress`` is called after each document.
 
         ``workers`` > 1 (None: one per core) analyzes, past a few thousand
@@ -765,7 +759,7 @@ class Index:
         on_error: Callable[[DocumentError], None] | None = None,
         on_notice: Callable[[str], None] | None = None,
         max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
-        batch_size: int = DEFAULT_BATCH_SIZE,
+        batch_size: int | None = None,
         progress: Callable[[AddSummary], None] | None = None,
         workers: int | None = 1,
     ) -> AddSummary:
@@ -858,10 +852,12 @@ class Index:
         self,
         items: Iterator[tuple[Document, str | None]],
         summary: AddSummary,
-        batch_size: int,
+        batch_size: int | None,
         progress: Callable[[AddSummary], None] | None,
         workers: int | None,
     ) -> AddSummary:
+        if batch_size is None:
+            batch_size = get_factory(self.engine).batch_size
         if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 0:
             raise TypeError(
                 f"batch_size must be a whole number, 0 or more, not {batch_size!r:.40}."

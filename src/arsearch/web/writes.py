@@ -19,7 +19,7 @@ from werkzeug.exceptions import UnsupportedMediaType
 
 from ..documents import read_stream
 from ..errors import DocumentError, DocumentNotFoundError, UsageError
-from ..index import DEFAULT_BATCH_SIZE, Index
+from ..index import Index
 from .access import require_key
 from .errors import json_response
 from .params import check_known
@@ -83,7 +83,7 @@ def api_add() -> Response:
         body, format=kind, name=BODY_NAME, on_error=on_error, on_notice=notes.append
     )
     with _WRITING, Index.open(current_holder().path) as writer:
-        summary = writer.add(documents, batch_size=0 if strict else DEFAULT_BATCH_SIZE)
+        summary = writer.add(documents, batch_size=0 if strict else None)
     return json_response(
         {
             **summary.to_dict(),

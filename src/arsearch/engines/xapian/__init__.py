@@ -69,6 +69,8 @@ class XapianFactory:
     """Creates and opens Xapian engines; with ``shards``, a cluster of shard servers."""
 
     name = NAME
+    #: As tantivy's: Xapian flushes its own batches within a commit.
+    batch_size = 5_000
 
     def __init__(self, shards: Sequence[str] = ()) -> None:
         self._cluster = Cluster.parse(shards) if shards else None
