@@ -569,6 +569,34 @@ def test_the_scan_gives_up_past_its_limit_of_places() -> None:
     ]
 
 
+class _CountingAnalyzer(Analyzer):
+    """An analyzer that records how many characters of text it was asked to analyze whole."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.analyzed = 0
+
+    def word_columns(self, text: str) -> tuple[list[tuple[int, int]], list[str], list[str]]:
+        self.analyzed += len(text)
+        return super().word_columns(text)
+
+    def word_spans(self, text: str) -> list[tuple[int, int, str, str]]:
+        self.analyzed += len(text)
+        return super().word_spans(text)
+
+
+def test_a_long_text_with_many_places_is_scanned_not_analyzed_whole() -> None:
+    """A common query word in a long article (100 places in 28,000 characters, past the
+    48 a short text may hold) costs its places' runs, not the whole text's words."""
+    text = flatten((FILLER * 2 + "وصل الوفد إلى القاهرة. ") * 100)
+    matcher = stems_of("القاهرة")
+    analyzer = _CountingAnalyzer()
+    found = find_matches(text, matcher, analyzer, flat=True)
+    assert len(found) == 100
+    assert found == _reference(text, matcher)
+    assert analyzer.analyzed < len(text) // 10
+
+
 def test_a_long_text_is_read_for_its_first_characters_only() -> None:
     """A snippet of a text of millions of characters costs what one of SNIPPET_SCAN does:
     a word past the bound is not looked for, and the snippet says text was left out."""

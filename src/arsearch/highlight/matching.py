@@ -17,11 +17,24 @@ from ..analysis import Analyzer
 from ..models import Token
 from .scan import CUTTING_STEMMERS, scan_for
 
-__all__ = ["MAX_PLACES", "SCAN_FROM", "Match", "Matcher", "find_matches"]
+__all__ = [
+    "CHARS_PER_PLACE",
+    "MAX_PLACES",
+    "SCAN_FROM",
+    "Match",
+    "Matcher",
+    "find_matches",
+    "place_limit",
+]
 
 #: Places of the query's words in one text beyond which the whole text is analyzed
-#: word by word (as cheap then as analyzing each place's run of text).
+#: word by word, at the least: a place's run costs about twice a word of the whole-text
+#: path, so the runs are cheaper up to a place in about every third word (see
+#: :func:`place_limit`).
 MAX_PLACES = 48
+#: Characters of text per place allowed beyond :data:`MAX_PLACES` (a word and its
+#: space are about 6 characters in news text: one place per 16 is one in 2.7 words).
+CHARS_PER_PLACE = 16
 #: Texts shorter than this (titles) are analyzed whole: the scan would cost more.
 SCAN_FROM = 400
 
@@ -89,7 +102,7 @@ def find_matches(
     needles = {*matcher.stems, *matcher.exacts, *matcher.prefixes}
     if len(text) >= SCAN_FROM and analyzer.stemmer in CUTTING_STEMMERS and "" not in needles:
         scan = scan_for(analyzer.fold_hamza)
-        runs = scan.runs(text, needles, limit=MAX_PLACES, flat=flat)
+        runs = scan.runs(text, needles, limit=place_limit(len(text)), flat=flat)
     if runs is None:
         # A short text: its words one by one (each word's analysis is cached); a long
         # one: in the analyzer's whole-text path, mostly in C.
@@ -103,6 +116,16 @@ def find_matches(
         shift = runs[run][0] - starts[run]
         out.append((a + shift, b + shift, term))
     return out
+
+
+def place_limit(length: int) -> int:
+    """How many places of the query's words a text of ``length`` characters may hold for
+    only their runs to be analyzed; beyond it, the whole text is.
+
+    >>> place_limit(400), place_limit(30_000)
+    (48, 1875)
+    """
+    return max(MAX_PLACES, length // CHARS_PER_PLACE)
 
 
 def _columns(text: str, analyzer: Analyzer) -> tuple[list[_Word], list[str], list[str]]:
