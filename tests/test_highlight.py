@@ -597,6 +597,15 @@ def test_a_long_text_with_many_places_is_scanned_not_analyzed_whole() -> None:
     assert analyzer.analyzed < len(text) // 10
 
 
+def test_a_run_that_repeats_is_analyzed_once() -> None:
+    text = flatten((FILLER + "وصل الوفد إلى القاهرةِ، ") * 30 + "ثم بالقاهرة")
+    matcher = stems_of("القاهرة")
+    analyzer = _CountingAnalyzer()
+    found = find_matches(text, matcher, analyzer, flat=True)
+    assert found == _reference(text, matcher) and len(found) == 31
+    assert analyzer.analyzed == len("القاهرةِ، بالقاهرة")
+
+
 def test_a_long_text_is_read_for_its_first_characters_only() -> None:
     """A snippet of a text of millions of characters costs what one of SNIPPET_SCAN does:
     a word past the bound is not looked for, and the snippet says text was left out."""

@@ -107,14 +107,19 @@ def find_matches(
         # A short text: its words one by one (each word's analysis is cached); a long
         # one: in the analyzer's whole-text path, mostly in C.
         return _matches(*_columns(text, analyzer), matcher)
-    # The runs, analyzed in one call: no word crosses the spaces that join them.
-    joined = " ".join(text[start:end] for start, end in runs)
-    starts = list(accumulate((end - start + 1 for start, end in runs), initial=0))
-    out: list[Match] = []
-    for a, b, term in _matches(*_columns(joined, analyzer), matcher):
+    # Each distinct run analyzed once, all in one call (no word crosses the spaces that
+    # join them): a common word's runs repeat ("مصر،" hundreds of times in one article).
+    pieces = [text[start:end] for start, end in runs]
+    distinct = list(dict.fromkeys(pieces))
+    starts = list(accumulate((len(piece) + 1 for piece in distinct), initial=0))
+    found: list[list[Match]] = [[] for _ in distinct]
+    for a, b, term in _matches(*_columns(" ".join(distinct), analyzer), matcher):
         run = bisect_right(starts, a) - 1
-        shift = runs[run][0] - starts[run]
-        out.append((a + shift, b + shift, term))
+        found[run].append((a - starts[run], b - starts[run], term))
+    in_run = dict(zip(distinct, found, strict=True))
+    out: list[Match] = []
+    for (start, _), piece in zip(runs, pieces, strict=True):
+        out.extend((a + start, b + start, term) for a, b, term in in_run[piece])
     return out
 
 
