@@ -606,6 +606,28 @@ def test_a_run_that_repeats_is_analyzed_once() -> None:
     assert analyzer.analyzed == len("القاهرةِ، بالقاهرة")
 
 
+@pytest.mark.parametrize(
+    "text, special",
+    [
+        ("قالَ الـرئيس إنَّ القاهرةَ رحّبت", False),
+        ("أإآٱ ى ة ی ک ؤ ئ 2023 cairo", False),
+        ("عام ٢٠٢٣", True),
+        ("زار الوفد CAIRO", True),
+        ("زار الوفد ﻻ القاهرة", True),
+    ],
+    ids=["marks", "frequent-variants", "arabic-digits", "latin-capitals", "presentation-form"],
+)
+@pytest.mark.parametrize("fold_hamza", [False, True], ids=["hamza-kept", "hamza-folded"])
+def test_the_quick_fold_is_the_fold_or_gives_way(
+    text: str, special: bool, fold_hamza: bool
+) -> None:
+    """The one-scan fold of a text without special characters equals the full fold (marks
+    side by side are one deleted run), and gives way to it on a special character."""
+    scan = scan_for(fold_hamza)
+    quick = scan._quick_fold(text * 3)
+    assert quick == (None if special else scan.fold(text * 3))
+
+
 def test_a_long_text_is_read_for_its_first_characters_only() -> None:
     """A snippet of a text of millions of characters costs what one of SNIPPET_SCAN does:
     a word past the bound is not looked for, and the snippet says text was left out."""
