@@ -106,14 +106,14 @@ def find_matches(
     if runs is None:
         # A short text: its words one by one (each word's analysis is cached); a long
         # one: in the analyzer's whole-text path, mostly in C.
-        return _matches(*_columns(text, analyzer), matcher)
+        return _analyzed(text, analyzer, matcher)
     # Each distinct run analyzed once, all in one call (no word crosses the spaces that
     # join them): a common word's runs repeat ("مصر،" hundreds of times in one article).
     pieces = [text[start:end] for start, end in runs]
     distinct = list(dict.fromkeys(pieces))
     starts = list(accumulate((len(piece) + 1 for piece in distinct), initial=0))
     found: list[list[Match]] = [[] for _ in distinct]
-    for a, b, term in _matches(*_columns(" ".join(distinct), analyzer), matcher):
+    for a, b, term in _analyzed(" ".join(distinct), analyzer, matcher):
         run = bisect_right(starts, a) - 1
         found[run].append((a - starts[run], b - starts[run], term))
     in_run = dict(zip(distinct, found, strict=True))
@@ -133,12 +133,22 @@ def place_limit(length: int) -> int:
     return max(MAX_PLACES, length // CHARS_PER_PLACE)
 
 
-def _columns(text: str, analyzer: Analyzer) -> tuple[list[_Word], list[str], list[str]]:
-    """The words of ``text`` as spans, exact forms and stems (:meth:`Analyzer.word_columns`)."""
+def _analyzed(text: str, analyzer: Analyzer, matcher: Matcher) -> list[Match]:
+    """The matching words of ``text``, found by analyzing all of it: a short text word by
+    word (each word's analysis is cached), a long one in the analyzer's whole-text path,
+    mostly in C."""
     if len(text) >= SCAN_FROM:
-        return analyzer.word_columns(text)
-    rows = analyzer.word_spans(text)
-    return [(a, b) for a, b, _, _ in rows], [e for _, _, e, _ in rows], [s for _, _, _, s in rows]
+        return _matches(*analyzer.word_columns(text), matcher)
+    want_stems, want_exacts, prefixes = matcher.stems, matcher.exacts, matcher.prefixes
+    # The rows as they come: three columns cost more than they save for a few words.
+    rows = [
+        row
+        for row in analyzer.word_spans(text)
+        if row[3] in want_stems
+        or row[2] in want_exacts
+        or (prefixes and row[2].startswith(prefixes))
+    ]
+    return [(start, end, _term(exact, stem, matcher)) for start, end, exact, stem in rows]
 
 
 def _matches(
@@ -153,15 +163,13 @@ def _matches(
         for index, (exact, stem) in enumerate(zip(exacts, stems, strict=True))
         if stem in want_stems or exact in want_exacts or (prefixes and exact.startswith(prefixes))
     ]
-    out: list[Match] = []
-    for index in hits:
-        start, end = spans[index]
-        exact, stem = exacts[index], stems[index]
-        if stem and stem in want_stems:
-            out.append((start, end, stem))
-        elif exact in want_exacts:
-            out.append((start, end, exact))
-        else:
-            prefix = next(p for p in prefixes if exact.startswith(p))
-            out.append((start, end, prefix))
-    return out
+    return [(*spans[index], _term(exacts[index], stems[index], matcher)) for index in hits]
+
+
+def _term(exact: str, stem: str, matcher: Matcher) -> str:
+    """The query term a word that matches ``matcher`` matched (see :meth:`Matcher._term`)."""
+    if stem and stem in matcher.stems:
+        return stem
+    if exact in matcher.exacts:
+        return exact
+    return next(p for p in matcher.prefixes if exact.startswith(p))
