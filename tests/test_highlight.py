@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from arsearch import Analyzer
 from arsearch.analysis import normalize
-from arsearch.highlight import SNIPPET_SCAN, Marked, Matcher, make_snippet, mark_text
+from arsearch.highlight import SNIPPET_SCAN, Marked, Matcher, _flatten, make_snippet, mark_text
 from arsearch.highlight.matching import find_matches
 from arsearch.highlight.passages import Words
 from arsearch.highlight.scan import plain_characters, scan_for
@@ -626,6 +626,26 @@ def test_the_quick_fold_is_the_fold_or_gives_way(
     scan = scan_for(fold_hamza)
     quick = scan._quick_fold(text * 3)
     assert quick == (None if special else scan.fold(text * 3))
+
+
+def test_every_whitespace_but_the_space_is_unprintable() -> None:
+    """What the snippet's quick collapse of whitespace rests on."""
+    spaces = [chr(code) for code in range(0x110000) if chr(code).isspace()]
+    assert [c for c in spaces if c.isprintable()] == [" "] and len(spaces) > 20
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["قال", "الرئيس", "\u200f", " ", "  ", "\n", "\n\n", "\xa0", "\t", "\u2003"]
+        ),
+        max_size=30,
+    )
+)
+def test_the_quick_collapse_is_split_and_join(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    assert _flatten(text) == " ".join(text.split())
 
 
 def test_a_long_text_is_read_for_its_first_characters_only() -> None:
