@@ -25,6 +25,12 @@ server's CPU per answer (its processes' CPU time over the answers, from /proc), 
 other jobs on the machine disturb far less than the latencies:
 
     python bench/web.py --index /tmp/news --wrk --rounds 5 --variants "default;freeze=0"
+
+``--baseline SRC`` adds the same server run from another source tree (``PYTHONPATH=SRC``),
+interleaved with this one in each round, for a before and after in one run:
+
+    python bench/web.py --index /tmp/news --wrk --workers 2 --connections 8 --rounds 5 \
+        --baseline /work/main/src
 """
 
 from __future__ import annotations
@@ -134,9 +140,11 @@ def start_server(
     "gthread" is gunicorn's threaded worker over the same app, for comparison.
     ``variant`` (arsearch only): ``threads`` for ``--threads``, ``switch`` for the
     processes' GIL switch interval in seconds (Python's default: 0.005), ``freeze=0``
-    for no freezing of the heap (see :func:`preamble`).
+    for no freezing of the heap (see :func:`preamble`), ``src`` for the source tree to
+    run (``PYTHONPATH``).
     """
     variant = variant or {}
+    env = {**os.environ, "PYTHONPATH": variant["src"]} if "src" in variant else None
     if kind == "gthread":
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
@@ -155,7 +163,9 @@ def start_server(
         command += ["--workers", str(workers)]
     if "threads" in variant:
         command += ["--threads", variant["threads"]]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log.open("w"), text=True)
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=log.open("w"), text=True, env=env
+    )
     assert process.stdout is not None
     line = process.stdout.readline()
     match = re.search(r"http://(127\.0\.0\.1):(\d+)/", line)
@@ -193,9 +203,9 @@ def parse_variants(text: str) -> list[dict[str, str]]:
     for item in text.split(";"):
         pairs = [pair.split("=", 1) for pair in item.split(",") if pair and pair != "default"]
         variant = {key.strip(): value.strip() for key, value in pairs}
-        if set(variant) - {"threads", "switch", "freeze"}:
+        if set(variant) - {"threads", "switch", "freeze", "src"}:
             raise SystemExit(
-                f"--variants: only threads=, switch= and freeze=0 are known, not {item!r}"
+                f"--variants: only threads=, switch=, freeze=0 and src= are known, not {item!r}"
             )
         variants.append(variant)
     return variants
@@ -377,11 +387,14 @@ def run_wrk_bench(args: argparse.Namespace, index: Path, scratch: Path) -> list[
     sampled = sample_queries(args.corpus, QUERIES, SEED)
     queries.write_text("\n".join(quote(q) for q in sampled) + "\n", encoding="utf-8")
     rows = []
+    variants = parse_variants(args.variants)
+    if args.baseline:
+        variants += [{**variant, "src": str(args.baseline)} for variant in variants]
     plan = [
         (kind, variant, int(workers))
         for _ in range(args.rounds)
         for kind in args.servers.split(",")
-        for variant in (parse_variants(args.variants) if kind == "arsearch" else [{}])
+        for variant in (variants if kind == "arsearch" else [{}])
         for workers in args.workers.split(",")
     ]
     for number, (kind, variant, workers) in enumerate(plan):
@@ -494,6 +507,11 @@ def main() -> None:
         default="default",
         help="with --wrk: arsearch serve variants, interleaved: "
         "default;threads=2;switch=0.001;freeze=0",
+    )
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="with --wrk: also run each variant from this source tree, interleaved",
     )
     args = parser.parse_args()
     if args.wrk:

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from arsearch import Analyzer
 from arsearch.analysis import normalize
-from arsearch.highlight import SNIPPET_SCAN, Marked, Matcher, make_snippet, mark_text
+from arsearch.highlight import SNIPPET_SCAN, Marked, Matcher, _flatten, make_snippet, mark_text
 from arsearch.highlight.matching import find_matches
 from arsearch.highlight.passages import Words
 from arsearch.highlight.scan import plain_characters, scan_for
@@ -567,6 +567,85 @@ def test_the_scan_gives_up_past_its_limit_of_places() -> None:
     assert scan_for(False).runs(text, ["قاهر"], limit=100) == [
         (n * 8, n * 8 + 7) for n in range(100)
     ]
+
+
+class _CountingAnalyzer(Analyzer):
+    """An analyzer that records how many characters of text it was asked to analyze whole."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.analyzed = 0
+
+    def word_columns(self, text: str) -> tuple[list[tuple[int, int]], list[str], list[str]]:
+        self.analyzed += len(text)
+        return super().word_columns(text)
+
+    def word_spans(self, text: str) -> list[tuple[int, int, str, str]]:
+        self.analyzed += len(text)
+        return super().word_spans(text)
+
+
+def test_a_long_text_with_many_places_is_scanned_not_analyzed_whole() -> None:
+    """A common query word in a long article (100 places in 28,000 characters, past the
+    48 a short text may hold) costs its places' runs, not the whole text's words."""
+    text = flatten((FILLER * 2 + "وصل الوفد إلى القاهرة. ") * 100)
+    matcher = stems_of("القاهرة")
+    analyzer = _CountingAnalyzer()
+    found = find_matches(text, matcher, analyzer, flat=True)
+    assert len(found) == 100
+    assert found == _reference(text, matcher)
+    assert analyzer.analyzed < len(text) // 10
+
+
+def test_a_run_that_repeats_is_analyzed_once() -> None:
+    text = flatten((FILLER + "وصل الوفد إلى القاهرةِ، ") * 30 + "ثم بالقاهرة")
+    matcher = stems_of("القاهرة")
+    analyzer = _CountingAnalyzer()
+    found = find_matches(text, matcher, analyzer, flat=True)
+    assert found == _reference(text, matcher) and len(found) == 31
+    assert analyzer.analyzed == len("القاهرةِ، بالقاهرة")
+
+
+@pytest.mark.parametrize(
+    "text, special",
+    [
+        ("قالَ الـرئيس إنَّ القاهرةَ رحّبت", False),
+        ("أإآٱ ى ة ی ک ؤ ئ 2023 cairo", False),
+        ("عام ٢٠٢٣", True),
+        ("زار الوفد CAIRO", True),
+        ("زار الوفد ﻻ القاهرة", True),
+    ],
+    ids=["marks", "frequent-variants", "arabic-digits", "latin-capitals", "presentation-form"],
+)
+@pytest.mark.parametrize("fold_hamza", [False, True], ids=["hamza-kept", "hamza-folded"])
+def test_the_quick_fold_is_the_fold_or_gives_way(
+    text: str, special: bool, fold_hamza: bool
+) -> None:
+    """The one-scan fold of a text without special characters equals the full fold (marks
+    side by side are one deleted run), and gives way to it on a special character."""
+    scan = scan_for(fold_hamza)
+    quick = scan._quick_fold(text * 3)
+    assert quick == (None if special else scan.fold(text * 3))
+
+
+def test_every_whitespace_but_the_space_is_unprintable() -> None:
+    """What the snippet's quick collapse of whitespace rests on."""
+    spaces = [chr(code) for code in range(0x110000) if chr(code).isspace()]
+    assert [c for c in spaces if c.isprintable()] == [" "] and len(spaces) > 20
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["قال", "الرئيس", "\u200f", " ", "  ", "\n", "\n\n", "\xa0", "\t", "\u2003"]
+        ),
+        max_size=30,
+    )
+)
+def test_the_quick_collapse_is_split_and_join(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    assert _flatten(text) == " ".join(text.split())
 
 
 def test_a_long_text_is_read_for_its_first_characters_only() -> None:

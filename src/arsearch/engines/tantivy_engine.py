@@ -163,11 +163,15 @@ class TantivyReader:
             stored = searcher.doc(address).to_dict()
             hits.append(EngineHit(str(stored["id"][0]), score, stored["doc"][0]))
         total = _count(found)
-        return EngineResults(
-            total=total,
-            hits=hits,
-            facets=self._facets(query, facets) if total and facets else {},
-        )
+        counts = {}
+        if total and facets:
+            # The counts need only which documents match, not their scores: a cheaper
+            # query that matches the same ones serves.
+            bare = matching_only(node)
+            if bare is not node:
+                query = self._compiler.filtered(bare, filters)
+            counts = self._facets(query, facets)
+        return EngineResults(total=total, hits=hits, facets=counts)
 
     def _facets(self, query: tantivy.Query, names: Sequence[str]) -> dict[str, dict[str, int]]:
         spec = {name: {"terms": {"field": name, "size": _FACET_SIZE}} for name in names}
@@ -212,6 +216,43 @@ class TantivyReader:
             return []
         found = self._searcher.search(tantivy.Query.all_query(), total, count=False)
         return [str(self._searcher.doc(a).to_dict()["id"][0]) for _, a in found.hits]
+
+
+def matching_only(node: PlanNode) -> PlanNode:
+    """``node`` without the phrases that cannot change which documents it matches (only how
+    they score): a phrase among a ``should`` beside a term of the same field that it holds,
+    alone or among the ``should`` of a bool of nothing else. A phrase matches only where
+    its terms stand, so that term matches wherever it does. ``node`` itself when nothing
+    goes.
+
+    >>> phrase = PhraseNode("body", ("حال", "احد"), slop=1)
+    >>> words = BoolNode(should=(TermNode("body", "حال"), TermNode("body_exact", "حالات")))
+    >>> matching_only(BoolNode(should=(words, TermNode("body", "احد"), phrase))).should[-1]
+    TermNode(field='body', term='احد', boost=1.0)
+    >>> alone = BoolNode(should=(TermNode("title", "حال"), phrase))
+    >>> matching_only(alone) is alone
+    True
+    """
+    if not isinstance(node, BoolNode):
+        return node
+    must = tuple(matching_only(child) for child in node.must)
+    must_not = tuple(matching_only(child) for child in node.must_not)
+    should = tuple(matching_only(child) for child in node.should)
+    terms = {(child.field, child.term) for child in should if isinstance(child, TermNode)}
+    for child in should:
+        if isinstance(child, BoolNode) and not child.must and not child.must_not:
+            terms |= {(c.field, c.term) for c in child.should if isinstance(c, TermNode)}
+    kept = tuple(
+        child
+        for child in should
+        if not (
+            isinstance(child, PhraseNode)
+            and any((child.field, term) in terms for term in child.terms)
+        )
+    )
+    if (must, must_not, kept) == (node.must, node.must_not, node.should):
+        return node
+    return BoolNode(should=kept, must=must, must_not=must_not)
 
 
 def _count(found: tantivy.SearchResult) -> int:

@@ -35,6 +35,9 @@ SNIPPET_SCAN = 30_000
 ELLIPSIS = "\u2026"  # …
 
 _NON_SPACE = re.compile(r"\S")
+_SPACES = re.compile("  +")
+#: The whitespace other than the space that texts hold most: newline, NO-BREAK SPACE, ...
+_COMMON_SPACES = ("\n", "\xa0", "\r", "\t")
 
 
 def mark_text(
@@ -80,9 +83,8 @@ def make_snippet(
     if cut:
         text = _head(text, limit)
     # Collapsing first keeps every word intact (no word holds whitespace) and lets
-    # the words' offsets point straight into the excerpt's source; str.split is the
-    # regex \s+ (the same whitespace), in C.
-    flat = " ".join(text.split())
+    # the words' offsets point straight into the excerpt's source.
+    flat = _flatten(text)
     if not flat:
         return Marked("", ())
     size = max(size, 1)
@@ -97,6 +99,23 @@ def make_snippet(
     tail = ELLIPSIS if end < len(flat) or cut else ""
     spans = spans_between(matches, start, end, len(head) - start)
     return Marked(head + flat[start:end] + tail, spans)
+
+
+def _flatten(text: str) -> str:
+    """``text`` with each run of whitespace one space, and none at either end: the same as
+    ``" ".join(text.split())`` (str.split's whitespace, the regex \\s), about half its cost.
+
+    >>> _flatten(" قال\\n\\nالرئيس \\xa0 اليوم\\t")
+    'قال الرئيس اليوم'
+    """
+    # Every whitespace character but the space is unprintable, so once the common ones
+    # are spaces, a printable text holds no other; splitting makes a string per word.
+    for space in _COMMON_SPACES:
+        if space in text:
+            text = text.replace(space, " ")
+    if not text.isprintable():
+        return " ".join(text.split())
+    return _SPACES.sub(" ", text).strip(" ")
 
 
 def _head(text: str, limit: int) -> str:

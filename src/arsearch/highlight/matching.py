@@ -17,11 +17,24 @@ from ..analysis import Analyzer
 from ..models import Token
 from .scan import CUTTING_STEMMERS, scan_for
 
-__all__ = ["MAX_PLACES", "SCAN_FROM", "Match", "Matcher", "find_matches"]
+__all__ = [
+    "CHARS_PER_PLACE",
+    "MAX_PLACES",
+    "SCAN_FROM",
+    "Match",
+    "Matcher",
+    "find_matches",
+    "place_limit",
+]
 
 #: Places of the query's words in one text beyond which the whole text is analyzed
-#: word by word (as cheap then as analyzing each place's run of text).
+#: word by word, at the least: a place's run costs about twice a word of the whole-text
+#: path, so the runs are cheaper up to a place in about every third word (see
+#: :func:`place_limit`).
 MAX_PLACES = 48
+#: Characters of text per place allowed beyond :data:`MAX_PLACES` (a word and its
+#: space are about 6 characters in news text: one place per 16 is one in 2.7 words).
+CHARS_PER_PLACE = 16
 #: Texts shorter than this (titles) are analyzed whole: the scan would cost more.
 SCAN_FROM = 400
 
@@ -89,28 +102,53 @@ def find_matches(
     needles = {*matcher.stems, *matcher.exacts, *matcher.prefixes}
     if len(text) >= SCAN_FROM and analyzer.stemmer in CUTTING_STEMMERS and "" not in needles:
         scan = scan_for(analyzer.fold_hamza)
-        runs = scan.runs(text, needles, limit=MAX_PLACES, flat=flat)
+        runs = scan.runs(text, needles, limit=place_limit(len(text)), flat=flat)
     if runs is None:
         # A short text: its words one by one (each word's analysis is cached); a long
         # one: in the analyzer's whole-text path, mostly in C.
-        return _matches(*_columns(text, analyzer), matcher)
-    # The runs, analyzed in one call: no word crosses the spaces that join them.
-    joined = " ".join(text[start:end] for start, end in runs)
-    starts = list(accumulate((end - start + 1 for start, end in runs), initial=0))
-    out: list[Match] = []
-    for a, b, term in _matches(*_columns(joined, analyzer), matcher):
+        return _analyzed(text, analyzer, matcher)
+    # Each distinct run analyzed once, all in one call (no word crosses the spaces that
+    # join them): a common word's runs repeat ("مصر،" hundreds of times in one article).
+    pieces = [text[start:end] for start, end in runs]
+    distinct = list(dict.fromkeys(pieces))
+    starts = list(accumulate((len(piece) + 1 for piece in distinct), initial=0))
+    found: list[list[Match]] = [[] for _ in distinct]
+    for a, b, term in _analyzed(" ".join(distinct), analyzer, matcher):
         run = bisect_right(starts, a) - 1
-        shift = runs[run][0] - starts[run]
-        out.append((a + shift, b + shift, term))
+        found[run].append((a - starts[run], b - starts[run], term))
+    in_run = dict(zip(distinct, found, strict=True))
+    out: list[Match] = []
+    for (start, _), piece in zip(runs, pieces, strict=True):
+        out.extend((a + start, b + start, term) for a, b, term in in_run[piece])
     return out
 
 
-def _columns(text: str, analyzer: Analyzer) -> tuple[list[_Word], list[str], list[str]]:
-    """The words of ``text`` as spans, exact forms and stems (:meth:`Analyzer.word_columns`)."""
+def place_limit(length: int) -> int:
+    """How many places of the query's words a text of ``length`` characters may hold for
+    only their runs to be analyzed; beyond it, the whole text is.
+
+    >>> place_limit(400), place_limit(30_000)
+    (48, 1875)
+    """
+    return max(MAX_PLACES, length // CHARS_PER_PLACE)
+
+
+def _analyzed(text: str, analyzer: Analyzer, matcher: Matcher) -> list[Match]:
+    """The matching words of ``text``, found by analyzing all of it: a short text word by
+    word (each word's analysis is cached), a long one in the analyzer's whole-text path,
+    mostly in C."""
     if len(text) >= SCAN_FROM:
-        return analyzer.word_columns(text)
-    rows = analyzer.word_spans(text)
-    return [(a, b) for a, b, _, _ in rows], [e for _, _, e, _ in rows], [s for _, _, _, s in rows]
+        return _matches(*analyzer.word_columns(text), matcher)
+    want_stems, want_exacts, prefixes = matcher.stems, matcher.exacts, matcher.prefixes
+    # The rows as they come: three columns cost more than they save for a few words.
+    rows = [
+        row
+        for row in analyzer.word_spans(text)
+        if row[3] in want_stems
+        or row[2] in want_exacts
+        or (prefixes and row[2].startswith(prefixes))
+    ]
+    return [(start, end, _term(exact, stem, matcher)) for start, end, exact, stem in rows]
 
 
 def _matches(
@@ -125,15 +163,13 @@ def _matches(
         for index, (exact, stem) in enumerate(zip(exacts, stems, strict=True))
         if stem in want_stems or exact in want_exacts or (prefixes and exact.startswith(prefixes))
     ]
-    out: list[Match] = []
-    for index in hits:
-        start, end = spans[index]
-        exact, stem = exacts[index], stems[index]
-        if stem and stem in want_stems:
-            out.append((start, end, stem))
-        elif exact in want_exacts:
-            out.append((start, end, exact))
-        else:
-            prefix = next(p for p in prefixes if exact.startswith(p))
-            out.append((start, end, prefix))
-    return out
+    return [(*spans[index], _term(exacts[index], stems[index], matcher)) for index in hits]
+
+
+def _term(exact: str, stem: str, matcher: Matcher) -> str:
+    """The query term a word that matches ``matcher`` matched (see :meth:`Matcher._term`)."""
+    if stem and stem in matcher.stems:
+        return stem
+    if exact in matcher.exacts:
+        return exact
+    return next(p for p in matcher.prefixes if exact.startswith(p))
