@@ -263,8 +263,8 @@ class Analyzer:
     def _terms_by_line(self, text: str) -> tuple[str, str]:
         # One compatibility character (mostly an Arabic presentation form) keeps a
         # whole text from folding in one pass. No word spans a line break and each
-        # line folds alone, so only the lines holding one go word by word: faster,
-        # and the per-word cache (about 350 bytes a word) keeps only their words.
+        # line folds alone, so only the lines holding one go word by word, and the
+        # per-word cache (about 350 bytes a word) keeps only their words.
         exact: list[str] = []
         stems: list[str] = []
         for line in text.split("\n"):
