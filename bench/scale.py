@@ -14,7 +14,9 @@ For each size: arsearch's CLI build (``arsearch index CORPUS --index DIR``, the 
 engine) with wall seconds per 1,000 documents, CPU-seconds and peak memory of the process
 tree (its resident size, as ``bench/indexing.py`` measures it; beside it the peak of its
 anonymous memory alone, and the file pages it held at the peak: index files that tantivy
-reads through memory maps, which the kernel may drop at any time), index size; then p50
+reads through memory maps, which the kernel may drop at any time; and the peak of its
+proportional set size, which divides each shared page among the processes that map it
+instead of counting it once per process), index size; then p50
 and p95 of ``Index.search(q, limit=10)`` with snippets, over the query list of
 ``bench/queries.py`` (drawn from copy 0). Stock Tantivy (``tantivy_std`` of
 ``../shared/anchors/engines.py``) builds and queries the same corpus in the same run
@@ -119,15 +121,19 @@ class MemorySplit:
         self.peak_mb = 0.0  # anonymous + file + shared, as the resident size counts them
         self.file_at_peak_mb = 0.0
         self.anon_peak_mb = 0.0
+        # The proportional set size: each shared page divided among the processes that
+        # map it, so the shared libraries count once for the tree, not once per process.
+        self.pss_peak_mb = 0.0
         # Per STEP seconds since the first sample: the maximum anonymous and file MB.
         self.steps: list[list[float]] = []
         self._start: float | None = None
 
     def sample(self) -> None:
-        anon, file = _descendants_memory(os.getpid())
+        anon, file, pss = _descendants_memory(os.getpid())
         if anon + file > self.peak_mb:
             self.peak_mb, self.file_at_peak_mb = anon + file, file
         self.anon_peak_mb = max(self.anon_peak_mb, anon)
+        self.pss_peak_mb = max(self.pss_peak_mb, pss)
         now = time.monotonic()
         self._start = now if self._start is None else self._start
         step = int((now - self._start) // self.STEP)
@@ -136,8 +142,9 @@ class MemorySplit:
         self.steps[step] = [max(self.steps[step][0], anon), max(self.steps[step][1], file)]
 
 
-def _descendants_memory(root: int) -> tuple[float, float]:
-    """Anonymous and file-backed (with shared) resident MB of ``root``'s descendants."""
+def _descendants_memory(root: int) -> tuple[float, float, float]:
+    """Anonymous, file-backed (with shared) and proportional resident MB of ``root``'s
+    descendants."""
     parents: dict[int, int] = {}
     for entry in os.scandir("/proc"):
         if entry.name.isdigit():
@@ -146,7 +153,7 @@ def _descendants_memory(root: int) -> tuple[float, float]:
                     parents[int(entry.name)] = int(stat.read().rsplit(b")", 1)[1].split()[1])
             except OSError:
                 continue
-    anon = file = 0
+    anon = file = pss = 0
     for pid in parents:
         ancestor = parents[pid]
         while ancestor > 1 and ancestor != root:
@@ -161,9 +168,13 @@ def _descendants_memory(root: int) -> tuple[float, float]:
                         anon += int(value.split()[0])
                     elif key in ("RssFile", "RssShmem"):
                         file += int(value.split()[0])
+            with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as rollup:
+                for line in rollup:
+                    if line.startswith("Pss:"):
+                        pss += int(line.split()[1])
         except OSError:
             continue
-    return anon * 1024 / 1e6, file * 1024 / 1e6
+    return anon * 1024 / 1e6, file * 1024 / 1e6, pss * 1024 / 1e6
 
 
 @contextmanager
@@ -243,6 +254,7 @@ def main() -> None:
             "peak_mb": build.peak_mb,
             "anon_peak_mb": split.anon_peak_mb,
             "file_at_peak_mb": split.file_at_peak_mb,
+            "pss_peak_mb": split.pss_peak_mb,
             "memory_per_100s": [[round(anon), round(file)] for anon, file in split.steps],
             "index_mb": build.index_mb,
             "segments": segment_sizes(index),
@@ -259,17 +271,18 @@ def main() -> None:
     print(f"\n{uptime()}\n")
     print(
         "| size | docs | load (1/5/15) | arsearch s / 1,000 docs | CPU s | peak MB "
-        "(anonymous peak; file pages at the peak) | index MB "
+        "(anonymous peak; file pages at the peak) | peak PSS MB | index MB "
         "(/ raw) | p50 ms 1w/2w/phrase | p95 ms 1w/2w/phrase | stock s / 1,000 docs | "
         "stock peak MB | stock index MB | stock p95 ms (no snippets) |"
     )
-    print("|---:|---:|---|---:|---:|---:|---:|---|---|---:|---:|---:|---|")
+    print("|---:|---:|---|---:|---:|---:|---:|---:|---|---|---:|---:|---:|---|")
     for r in rows:
         per = r["seconds"] / r["docs"] * 1000
         stock_per = r["stock_seconds"] / r["docs"] * 1000
         print(
             f"| {r['size']}x | {r['docs']:,} | {r['load']} | {per:.2f} | {r['cpu']:.0f} | "
             f"{r['peak_mb']:.0f} ({r['anon_peak_mb']:.0f}; {r['file_at_peak_mb']:.0f}) | "
+            f"{r['pss_peak_mb']:.0f} | "
             f"{r['index_mb']:.0f} ({r['index_mb'] / r['raw_mb']:.2f}) | "
             + " / ".join(f"{r['p50'][k]:.2f}" for k in KINDS)
             + " | "
@@ -286,7 +299,8 @@ def main() -> None:
         f"\nbuild s per 1,000 docs at {last['size']}x / at {first['size']}x: {ratio:.2f} "
         f"(target <= {MAX_BUILD_RATIO}; stock Tantivy {stock_ratio:.2f}); peak "
         f"{last['peak_mb']:.0f} MB (target < {MAX_PEAK_MB}; anonymous memory alone "
-        f"{last['anon_peak_mb']:.0f} MB); worst p95 with snippets "
+        f"{last['anon_peak_mb']:.0f} MB, proportional set size "
+        f"{last['pss_peak_mb']:.0f} MB); worst p95 with snippets "
         f"{worst:.2f} ms (target < {MAX_P95_MS})"
     )
 

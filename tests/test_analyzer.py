@@ -308,3 +308,23 @@ def test_index_terms_one_pass_fold_agrees_with_words(
 def test_decomposed_hamza_is_indexed_like_the_composed_one() -> None:
     composed, decomposed = Analyzer().index_terms("مؤتمر"), Analyzer().index_terms("مو\u0654تمر")
     assert decomposed == composed == ("مؤتمر", "مؤتمر")
+
+
+def test_text_with_a_presentation_form_goes_word_by_word_only_on_its_line() -> None:
+    # The per-word cache costs about 350 bytes a word in each indexing worker: only
+    # the line that cannot fold in one pass (here "ﻻ") goes word by word.
+    analyzer = Analyzer()
+    text = "وصل الوفد إلى القاهرة\nقال ﻻ جديد\nفي المباحثات"
+    assert analyzer.index_terms(text) == _index_terms_from_tokens(Analyzer(), text)
+    assert set(analyzer._cache) == {"قال", "ﻻ", "جديد"}
+
+
+def test_word_by_word_path_shares_the_stem_cache() -> None:
+    # With a stemmer that reads the exact form alone, both paths keep stems in
+    # one cache; an exact form equal to the word shares the word's string.
+    analyzer = Analyzer()
+    word = "للحكومة"
+    assert analyzer.word_terms(word) == (("للحكومه", "حكوم"),)
+    assert analyzer._stem_of == {"للحكومه": "حكوم"}
+    plain = "المباحثات"
+    assert analyzer.word_terms(plain)[0][0] is plain

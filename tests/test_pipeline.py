@@ -8,6 +8,8 @@ an id repeated before its first version was committed, cut chunks (of 200) short
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import os
 import random
 from collections.abc import Iterator
@@ -16,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from arsearch import AddSummary, Document, Index
+from arsearch.index.pipeline import release_free_memory
 from support import spawned_workers
 
 WORDS = [
@@ -132,3 +135,31 @@ def test_the_last_version_of_a_repeated_id_wins(serial_and_parallel: tuple[Index
             assert index.get(doc_id).title.endswith(" نسخة ثانية")
         found = [hit.id for hit in index.search('"نسخة ثانية"', limit=10).hits]
         assert sorted(found) == sorted(REPEATED)
+
+
+def _resident_anonymous_kb() -> int:
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("RssAnon:"):
+                return int(line.split()[1])
+    raise AssertionError("no RssAnon in /proc/self/status")
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="reads /proc")
+def test_release_free_memory_returns_freed_heap_pages() -> None:
+    # 40 MB of small blocks freed below one still in use stay resident (free() returns
+    # only the top of the heap to the system) until the allocator is asked to trim.
+    libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+    libc.malloc.restype = ctypes.c_void_p
+    libc.free.argtypes = [ctypes.c_void_p]
+    libc.memset.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_size_t]
+    blocks = [libc.malloc(4000) for _ in range(10_000)]
+    for block in blocks:
+        libc.memset(block, 1, 4000)
+    for block in blocks[:-1]:
+        libc.free(block)
+    before = _resident_anonymous_kb()
+    release_free_memory()
+    after = _resident_anonymous_kb()
+    libc.free(blocks[-1])
+    assert before - after > 20_000

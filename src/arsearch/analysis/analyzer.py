@@ -137,13 +137,32 @@ class Analyzer:
 
     def _analyze_word(self, raw: str) -> _Entry:
         exact = normalize(raw, fold_hamza=self.fold_hamza)
+        if exact == raw:
+            # Most words need no normalizing: the entry then shares its key's string.
+            exact = raw
         # NFKC can expand one glyph into several words (ﷺ); each becomes a term.
         whole = WORD_PATTERN.fullmatch(exact) is not None
         pieces = [exact] if whole else WORD_PATTERN.findall(exact)
+        if self._stemmer.uses_soft:
+            out = self._stem_pieces(pieces, soften(raw) if whole else None)
+        else:
+            # The stem of the exact form alone: the fast path's cache holds it or
+            # keeps it, so both paths share one cache of stems.
+            out = [(piece, self._stem_of[piece]) for piece in pieces]
+        entry: _Entry = (
+            tuple(out),
+            " ".join(e for e, _ in out),
+            " ".join(s for _, s in out if s),
+        )
+        if len(self._cache) >= _WORD_CACHE_LIMIT:
+            self._cache.clear()
+        self._cache[raw] = entry
+        return entry
+
+    def _stem_pieces(self, pieces: list[str], soft: str | None) -> list[tuple[str, str]]:
         # The soft form stands for the word only when the exact form is one whole
         # word: a presentation-form harakah (ﹰ) becomes a space under NFKC, and
         # soften(raw) would then hand the stemmer "مدرسة " and yield a stem with a space.
-        soft = soften(raw) if whole else None
         out: list[tuple[str, str]] = []
         for piece in pieces:
             if piece in self.stopwords:
@@ -154,15 +173,7 @@ class Analyzer:
                 stemmed = self._stemmer.stem(soft or piece, piece)
                 stem = normalize(stemmed, fold_hamza=self.fold_hamza) or piece
             out.append((piece, stem))
-        entry: _Entry = (
-            tuple(out),
-            " ".join(e for e, _ in out),
-            " ".join(s for _, s in out if s),
-        )
-        if len(self._cache) >= _WORD_CACHE_LIMIT:
-            self._cache.clear()
-        self._cache[raw] = entry
-        return entry
+        return out
 
     def word_terms(self, word: str) -> tuple[tuple[str, str], ...]:
         """The ``(exact, stem)`` pairs of one word; ``stem`` is "" for a stop word.
@@ -245,6 +256,29 @@ class Analyzer:
             folded = fold_text(text, fold_hamza=self.fold_hamza)
             if folded is not None:
                 return self._folded_terms(folded)
+            if "\n" in text:
+                return self._terms_by_line(text)
+        return self._terms_by_word(text)
+
+    def _terms_by_line(self, text: str) -> tuple[str, str]:
+        # One compatibility character (mostly an Arabic presentation form) keeps a
+        # whole text from folding in one pass. No word spans a line break and each
+        # line folds alone, so only the lines holding one go word by word, and the
+        # per-word cache (about 350 bytes a word) keeps only their words.
+        exact: list[str] = []
+        stems: list[str] = []
+        for line in text.split("\n"):
+            folded = fold_text(line, fold_hamza=self.fold_hamza)
+            line_exact, line_stems = (
+                self._terms_by_word(line) if folded is None else self._folded_terms(folded)
+            )
+            if line_exact:
+                exact.append(line_exact)
+            if line_stems:
+                stems.append(line_stems)
+        return " ".join(exact), " ".join(stems)
+
+    def _terms_by_word(self, text: str) -> tuple[str, str]:
         exact: list[str] = []
         stems: list[str] = []
         cache_get = self._cache.get

@@ -41,7 +41,7 @@ from .builder import content_hash
 from .codec import DocumentCodec, encode_document, train_dictionary
 from .layout import Generation, Marker
 from .options import IndexOptions
-from .pipeline import DocumentPipeline, default_workers
+from .pipeline import DocumentPipeline, default_workers, release_free_memory
 from .previous import Previous, previous_settings
 from .ranking import DEFAULT_RANKING, Ranking
 from .searcher import Searcher
@@ -916,6 +916,8 @@ class Index:
                 self.commit()
                 self._uncommitted |= waiting
                 self._pending = later
+                # The batch's engine buffers are freed: let the system have them.
+                release_free_memory()
 
             return commit
 
