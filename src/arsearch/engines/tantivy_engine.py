@@ -265,6 +265,8 @@ class TantivyWriter:
 
     def __init__(self, index: tantivy.Index, fields: FieldTable) -> None:
         self._fields = fields
+        # Changes made since the last commit or rollback.
+        self._pending = False
         self._writer: tantivy.IndexWriter | None
         try:
             self._writer = index.writer(_WRITER_HEAP, 1)
@@ -294,21 +296,32 @@ class TantivyWriter:
         # Explicitly unsigned: a keyword argument would make small values signed.
         entry.add_unsigned("hash", _hash_key(document.content_hash))
         writer.add_document(entry)
+        self._pending = True
 
     def delete(self, doc_id: str) -> None:
         self._live().delete_documents_by_term("id", doc_id)
+        self._pending = True
 
     def commit(self) -> None:
         self._live().commit()
+        self._pending = False
 
     def rollback(self) -> None:
         self._live().rollback()
+        self._pending = False
 
     def close(self) -> None:
         writer, self._writer = self._writer, None
-        if writer is not None:
+        if writer is None:
+            return
+        # A rollback also cancels the merges a commit started. Closing after a commit
+        # lets them finish instead: cancelled at every close, as after each write of the
+        # web API, they never ended, and an index written to 41 times held 41 segments of
+        # one document; a build that ended during a merge kept its 12 segments and the
+        # merge's unfinished files.
+        if self._pending:
             writer.rollback()
-            writer.wait_merging_threads()
+        writer.wait_merging_threads()
 
 
 class TantivyEngine:
