@@ -66,19 +66,17 @@ class Matcher:
 
     def matches(self, token: Token) -> bool:
         """Whether ``token`` is one of the words to mark."""
-        return self._term(token) is not None
+        return self.term_of(token.exact, token.stem) is not None
 
     def is_empty(self) -> bool:
         """Whether nothing can match (an empty or all-stopword query)."""
         return not (self.exacts or self.stems or self.prefixes)
 
-    def _term(self, token: Token) -> str | None:
-        # The query term a token matched, so that two forms of one word
-        # (القاهرة, بالقاهرة) count once and two different words count twice.
-        stem = token.stem
+    def term_of(self, exact: str, stem: str) -> str | None:
+        """The query term a word (its exact form and stem) matched, or None, so that two
+        forms of one word (القاهرة, بالقاهرة) count once and two different words twice."""
         if stem and stem in self.stems:
             return stem
-        exact = token.exact
         if exact in self.exacts:
             return exact
         if self.prefixes and exact.startswith(self.prefixes):
@@ -148,14 +146,18 @@ def _analyzed(text: str, analyzer: Analyzer, matcher: Matcher) -> list[Match]:
         or row[2] in want_exacts
         or (prefixes and row[2].startswith(prefixes))
     ]
-    return [(start, end, _term(exact, stem, matcher)) for start, end, exact, stem in rows]
+    return [
+        (start, end, term)
+        for start, end, exact, stem in rows
+        if (term := matcher.term_of(exact, stem)) is not None
+    ]
 
 
 def _matches(
     spans: Sequence[_Word], exacts: Sequence[str], stems: Sequence[str], matcher: Matcher
 ) -> list[Match]:
     """The matching words of analyzed text as ``(start, end, term)``, in text order."""
-    # Inlined Matcher._term: this runs once per word of every snippet, so the
+    # Inlined Matcher.term_of: this runs once per word of every snippet, so the
     # words are first filtered in C and only the few hits looked at in Python.
     want_stems, want_exacts, prefixes = matcher.stems, matcher.exacts, matcher.prefixes
     hits = [
@@ -163,13 +165,8 @@ def _matches(
         for index, (exact, stem) in enumerate(zip(exacts, stems, strict=True))
         if stem in want_stems or exact in want_exacts or (prefixes and exact.startswith(prefixes))
     ]
-    return [(*spans[index], _term(exacts[index], stems[index], matcher)) for index in hits]
-
-
-def _term(exact: str, stem: str, matcher: Matcher) -> str:
-    """The query term a word that matches ``matcher`` matched (see :meth:`Matcher._term`)."""
-    if stem and stem in matcher.stems:
-        return stem
-    if exact in matcher.exacts:
-        return exact
-    return next(p for p in matcher.prefixes if exact.startswith(p))
+    return [
+        (*spans[index], term)
+        for index in hits
+        if (term := matcher.term_of(exacts[index], stems[index])) is not None
+    ]

@@ -138,8 +138,7 @@ class Scan:
         is known to hold none of the rarer characters that fold to another."""
         deleted = (match.span() for match in self._deleted.finditer(text))
         folded, at, removed = _without(text, deleted)
-        for variant, form in self._frequent:
-            folded = folded.replace(variant, form)
+        folded = self._replace_frequent(folded)
         if rare_too and self._rare_pattern.search(folded):
             rare = self._rare
             folded = self._rare_pattern.sub(lambda m: "".join(rare[c] for c in m.group()), folded)
@@ -160,9 +159,13 @@ class Scan:
                 start = spans.pop()[0]
             spans.append((start, end))
         folded, at, removed = _without(text, spans)
+        return self._replace_frequent(folded), at, removed
+
+    def _replace_frequent(self, text: str) -> str:
+        """``text`` with each frequent variant (a hamza seat, ى, ة...) in its folded form."""
         for variant, form in self._frequent:
-            folded = folded.replace(variant, form)
-        return folded, at, removed
+            text = text.replace(variant, form)
+        return text
 
     def runs(
         self, text: str, needles: Iterable[str], *, limit: int, flat: bool = False
