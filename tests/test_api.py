@@ -286,6 +286,23 @@ def test_stats_count_the_stop_words_instead_of_listing_them(client: FlaskClient)
     assert stopwords == {"name": "arsearch-1", "count": 239}
 
 
+def test_stats_show_the_options_the_index_was_created_with(
+    client: FlaskClient, seed_documents: list[Document], tmp_path: Path
+) -> None:
+    kept = client.get("/api/stats").get_json()["options"]
+    assert kept == {"stem_positions": True, "spellings": None}
+    path = tmp_path / "bare"  # as arsearch index --no-stem-positions builds it
+    with Index.create(path, stem_positions=False, spellings="hamza") as index:
+        index.add(seed_documents[:3])
+    app = create_app({"INDEX": str(path), "TESTING": True})
+    try:
+        response = app.test_client().get("/api/stats")
+        Described(app).check("GET", "/api/stats", response)
+    finally:
+        app.extensions["arsearch"].close()
+    assert response.get_json()["options"] == {"stem_positions": False, "spellings": "hamza"}
+
+
 def test_a_405_names_the_allowed_methods(client: FlaskClient) -> None:
     search = client.post("/api/search")
     assert error_of(search, 405, "method_not_allowed") == "POST is not allowed here."

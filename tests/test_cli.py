@@ -281,6 +281,27 @@ def test_delete_and_stats(tmp_path: Path) -> None:
     assert "documents:   44" in human.stdout
 
 
+def test_stats_show_the_options_the_index_was_created_with(seeded: Path, tmp_path: Path) -> None:
+    bare = tmp_path / "bare"
+    made = run_cli("index", str(SEEDS), "--index", str(bare), "--no-stem-positions")
+    assert made.returncode == 0, made.stderr
+    spelled = tmp_path / "spelled"  # no command line option makes one
+    Index.create(spelled, spellings="hamza").close()
+    expected = [
+        (seeded, True, None, "stem positions, no name spellings"),
+        (bare, False, None, "no stem positions, no name spellings"),
+        (spelled, True, "hamza", "stem positions, name spellings by the hamza rule"),
+    ]
+    for index, stem_positions, spellings, line in expected:
+        as_json = run_cli("stats", "--json", "--index", str(index))
+        assert as_json.returncode == 0, as_json.stderr
+        options = json.loads(as_json.stdout)["options"]
+        assert options == {"stem_positions": stem_positions, "spellings": spellings}
+        plain = run_cli("stats", "--index", str(index))
+        assert plain.returncode == 0, plain.stderr
+        assert f"\noptions:     {line}\n" in plain.stdout, plain.stdout
+
+
 def test_query_filters_match_the_query_language(seeded: Path) -> None:
     by_option = run_cli("query", "الرياض", "--category", "sport", "--index", str(seeded), "--json")
     by_syntax = run_cli("query", "الرياض category:sport", "--index", str(seeded), "--json")

@@ -452,6 +452,9 @@ class IndexStats:
     format_version: int
     size_bytes: int
     last_commit: str | None
+    #: The options the index was created with, as ``Index.create`` takes them:
+    #: ``stem_positions`` (bool) and ``spellings`` (the rule's name, or None).
+    options: Mapping[str, Any]
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of ``arsearch stats --json`` and ``GET /api/stats``.
@@ -471,4 +474,5 @@ class IndexStats:
             "format_version": self.format_version,
             "size_bytes": self.size_bytes,
             "last_commit": self.last_commit,
+            "options": dict(self.options),
         }

@@ -6,6 +6,8 @@ import contextlib
 import json
 import sys
 import time
+from collections.abc import Mapping
+from typing import Any
 
 import click
 
@@ -47,6 +49,20 @@ def _duration(seconds: float) -> str:
     hours, rest = divmod(whole, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02}:{secs:02}" if hours else f"{minutes}:{secs:02}"
+
+
+def _options(options: Mapping[str, Any]) -> str:
+    """An index's options (``IndexStats.options``) for people.
+
+    >>> _options({"stem_positions": True, "spellings": None})
+    'stem positions, no name spellings'
+    >>> _options({"stem_positions": False, "spellings": "hamza"})
+    'no stem positions, name spellings by the hamza rule'
+    """
+    stems = "stem positions" if options["stem_positions"] else "no stem positions"
+    rule = options["spellings"]
+    spellings = f"name spellings by the {rule} rule" if rule else "no name spellings"
+    return f"{stems}, {spellings}"
 
 
 def progress_line(summary: AddSummary, elapsed: float) -> str:
@@ -253,7 +269,8 @@ def delete_command(ids: tuple[str, ...], index_dir: str) -> None:
 @index_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def stats_command(index_dir: str, as_json: bool) -> None:
-    """Show the number of documents, the engine, the analyzer and the size on disk."""
+    """Show the number of documents, the engine, the analyzer, the size on disk and the
+    index's options."""
     index = Index.open(index_dir)
     try:
         stats = index.stats()
@@ -270,5 +287,6 @@ def stats_command(index_dir: str, as_json: bool) -> None:
         f"analyzer:    stemmer {analyzer.get('stemmer')}, normalization "
         f"v{analyzer.get('normalization')}, {len(analyzer['stopwords']['words']):,} stop words"
     )
+    click.echo(f"options:     {_options(stats.options)}")
     click.echo(f"size:        {stats.size_bytes / 1e6:.2f} MB")
     click.echo(f"last commit: {stats.last_commit or 'never'}")

@@ -686,7 +686,7 @@ class Index:
             return searcher.highlight(doc_id, query)
 
     def stats(self) -> IndexStats:
-        """Documents, engine, analyzer, size on disk and last commit."""
+        """Documents, engine, analyzer, size on disk, last commit and the index's options."""
         with self.searcher() as searcher:
             return searcher.stats()
 

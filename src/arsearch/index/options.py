@@ -9,6 +9,8 @@ made before they existed, and has none.
 
 >>> IndexOptions().to_config()
 {'version': 1, 'stem_positions': True, 'spellings': None}
+>>> IndexOptions(spellings="hamza").to_dict()
+{'stem_positions': True, 'spellings': 'hamza'}
 >>> IndexOptions.from_config({}).stem_positions
 False
 """
@@ -46,13 +48,13 @@ class IndexOptions:
             )
         check_rule(self.spellings)
 
+    def to_dict(self) -> dict[str, Any]:
+        """The options as ``Index.create`` takes them, for people (``IndexStats``): JSON-ready."""
+        return {"stem_positions": self.stem_positions, "spellings": self.spellings}
+
     def to_config(self) -> dict[str, Any]:
-        """The options as recorded in the generation: JSON-ready."""
-        return {
-            "version": OPTIONS_VERSION,
-            "stem_positions": self.stem_positions,
-            "spellings": self.spellings,
-        }
+        """The options as recorded in the generation: JSON-ready, with their version."""
+        return {"version": OPTIONS_VERSION, **self.to_dict()}
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> IndexOptions:

@@ -211,7 +211,7 @@ class Searcher:
         )
 
     def stats(self) -> IndexStats:
-        """Documents, engine, analyzer, size on disk and last commit."""
+        """Documents, engine, analyzer, size on disk, last commit and the index's options."""
         snapshot = self._live()
         return IndexStats(
             path=snapshot.shown,
@@ -221,4 +221,5 @@ class Searcher:
             format_version=FORMAT_VERSION,
             size_bytes=directory_size(snapshot.root / snapshot.marker.generation),
             last_commit=snapshot.marker.committed,
+            options=snapshot.options.to_dict(),
         )

@@ -234,6 +234,7 @@ def _schemas(fields: FieldTable) -> dict[str, Any]:
                 "format_version",
                 "size_bytes",
                 "last_commit",
+                "options",
             ],
             "properties": {
                 "path": text,
@@ -243,6 +244,17 @@ def _schemas(fields: FieldTable) -> dict[str, Any]:
                 "format_version": {"type": "integer"},
                 "size_bytes": {"type": "integer", "minimum": 0},
                 "last_commit": _nullable("string"),
+                "options": {
+                    "type": "object",
+                    "required": ["stem_positions", "spellings"],
+                    "properties": {
+                        "stem_positions": {"type": "boolean"},
+                        "spellings": _nullable(
+                            "string", description="The name-spelling rule; null: none."
+                        ),
+                    },
+                    "description": "The options the index was created with.",
+                },
             },
         },
         "Health": {
@@ -367,7 +379,7 @@ def describe_api(fields: FieldTable, *, server: str) -> dict[str, Any]:
             "/api/stats": {
                 "get": {
                     "operationId": "stats",
-                    "summary": "Documents, engine, analyzer, size and last commit.",
+                    "summary": "Documents, engine, analyzer, size, last commit and options.",
                     "description": "`arsearch stats --json`; the stop words are counted, "
                     "not listed.",
                     "responses": {
