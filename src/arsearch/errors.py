@@ -105,7 +105,8 @@ class IndexFormatError(ArsearchError):
 
 class IndexIOError(ArsearchError):
     """The index's files cannot be read or written: a full disk, a read-only folder, no
-    permission. The message names the path and the cause."""
+    permission, an engine's writer that failed. The message names the cause, and the path
+    unless an engine raised it (an engine is not told the path the user gave)."""
 
 
 class IndexLockedError(ArsearchError):

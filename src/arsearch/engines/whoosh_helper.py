@@ -16,7 +16,7 @@ import multiprocessing
 from multiprocessing.connection import Connection
 from typing import Any
 
-from ..errors import IndexIOError
+from ..errors import IndexIOError, Remedy
 from .whoosh_writing import SegmentWriter, storage
 
 __all__ = ["SegmentHelper"]
@@ -145,7 +145,10 @@ class SegmentHelper:
             for name in folder.list():
                 if name.startswith(f"{self._segment}."):
                     folder.delete_file(name)
+        # No path: the engine's folder is inside a generation, which the user never
+        # named, and the engine is not told the index's path (its caller was given it).
         raise IndexIOError(
-            f"The whoosh index at '{self._folder}' could not be written: its second "
-            f"writer failed ({reply[1]}). The last commit is unchanged."
+            "The index could not be written: whoosh's second writer process failed "
+            f"({reply[1]}). The last commit is unchanged;",
+            Remedy("roll back and add the documents again.", "run the command again."),
         )
