@@ -27,6 +27,7 @@ from arsearch import (
     DocumentNotFoundError,
     Index,
     IndexExistsError,
+    IndexIOError,
     QueryTooComplexError,
     UsageError,
     read_documents,
@@ -595,6 +596,36 @@ def test_a_full_disk_is_one_clear_line_and_the_index_keeps_its_last_commit(
         assert (after.returncode, after.stderr) == (0, "")
         with Index.open(index) as opened:
             assert len(opened) == 46
+
+
+@pytest.mark.parametrize("engine", ["tantivy", "whoosh"])
+def test_after_a_commit_failed_on_a_full_disk_the_same_index_adds_again(
+    tmp_path: Path, engine: str, seed_documents: list[Document]
+) -> None:
+    # As a long-lived Index does (a web app, a notebook): no rollback, no reopening. It
+    # used to drop the next documents unsaid (tantivy) or fail on them inside whoosh.
+    rng = random.Random(5)
+    letters = "ابتثجحخدذرزسشصضطظعغفقكلمنهوي"
+    words = ("".join(rng.choice(letters) for _ in range(7)) for _ in range(300 * 400))
+    big = [Document(f"n{n}", "", " ".join(next(words) for _ in range(400))) for n in range(300)]
+    with _tmpfs(tmp_path / "disk", "2m") as disk:
+        with Index.create(disk / "ix", engine=engine) as index:
+            index.add(seed_documents)
+        with Index.open(disk / "ix") as index:
+            index.add(big, batch_size=0)
+            with pytest.raises(IndexIOError) as raised:
+                index.commit()
+            assert str(raised.value) == (
+                f"Cannot write to the index at '{disk / 'ix'}': the disk is full. Free some "
+                "space and run it again; the index keeps its last commit."
+            )
+            assert len(index) == len(seed_documents)
+            _remount(disk, "size=64m")  # some space freed, as the message says
+            index.add(big[:1], batch_size=0)
+            index.commit()
+            assert len(index) == len(seed_documents) + 1
+        with Index.open(disk / "ix") as reopened:
+            assert sorted(reopened.ids()) == sorted([d.id for d in seed_documents] + ["n0"])
 
 
 def test_a_read_only_folder_is_one_clear_line(tmp_path: Path) -> None:

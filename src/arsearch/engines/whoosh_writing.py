@@ -9,20 +9,30 @@ most of a build's time (bench/RESULTS.md, issue 12's second and third rounds).
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import itertools
 import marshal
+import os
+import weakref
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from whoosh import writing
 from whoosh.filedb.filestore import FileStorage
+from whoosh.util import random_name
 
-__all__ = ["ChunkedPostingPool", "DocumentLengths", "SegmentWriter", "storage"]
+__all__ = [
+    "ChunkedPostingPool",
+    "DocumentLengths",
+    "SegmentWriter",
+    "WritingStorage",
+    "storage",
+]
 
 
-def storage(path: str | Path) -> Any:
+def storage(path: str | Path) -> WritingStorage:
     """The index's directory, its segment files read through a file handle, not mapped.
 
     With a memory map, whoosh (2.7) wraps each part of a compound segment in a
@@ -31,7 +41,42 @@ def storage(path: str | Path) -> Any:
     a file handle a reader costs under 1 MB, and a search about 1.3x the CPU
     (bench/RESULTS.md, issue 12's second round).
     """
-    return FileStorage(str(path), supports_mmap=False)
+    return WritingStorage(str(path))
+
+
+class WritingStorage(FileStorage):  # type: ignore[misc]
+    """Whoosh's file storage (read through handles), which knows the files it opened for
+    writing, so that a writer whose commit failed half-way can close them.
+
+    Whoosh stops closing a segment's files at the first that fails (a full disk), and
+    holds some only in a local variable (a column file being copied): they were left
+    open to the collector, a ResourceWarning each.
+    """
+
+    def __init__(self, path: str) -> None:
+        super().__init__(path, supports_mmap=False)
+        self._writing: weakref.WeakSet[Any] = weakref.WeakSet()
+
+    def create_file(self, name: str, **kwargs: Any) -> Any:
+        handle = super().create_file(name, **kwargs)
+        self._writing.add(handle)
+        return handle
+
+    def temp_storage(self, name: str | None = None) -> WritingStorage:
+        """A folder for temporary files, whose files this storage closes too."""
+        temporary = WritingStorage(os.path.join(self.folder, name or f"{random_name()}.tmp"))
+        temporary._writing = self._writing
+        return cast(WritingStorage, temporary.create())
+
+    def close_written(self) -> None:
+        """Close every file opened for writing that is still open, whatever fails meanwhile.
+
+        For a writer that gives up: an index has one writer at a time in a process.
+        """
+        for handle in list(self._writing):
+            if not handle.is_closed:
+                with contextlib.suppress(Exception):  # whoosh raises bare Exceptions too
+                    handle.close()
 
 
 #: Postings per marshal call in a run file. A run is read back a chunk at a time,
@@ -142,9 +187,19 @@ class SegmentWriter(writing.SegmentWriter):  # type: ignore[misc]
         self._finish()
 
     def cancel(self) -> None:
-        """Whoosh's cancel, which also deletes the files of the segment begun."""
-        super().cancel()
-        self.discard_segment()
+        """Whoosh's cancel, which also deletes the files of the segment begun.
+
+        Also after a commit that failed half-way (a full disk), whose files may no longer
+        close: they are deleted all the same, and the lock is released.
+        """
+        self._check_state()
+        try:
+            self._close_segment()
+        except Exception:  # whoosh's own "already closed" is a bare Exception
+            self.storage.close_written()
+        finally:
+            self._finish()
+            self.discard_segment()
 
     def discard_segment(self) -> None:
         """Delete the files of this writer's new segment (closed, and named by no commit)."""

@@ -1026,7 +1026,8 @@ class Index:
         """Make every change durable and visible to readers, atomically.
 
         With no change since the last commit (a re-run over the same documents),
-        nothing is written.
+        nothing is written. A commit that fails (a full disk) keeps the last commit and
+        drops the changes since, as :meth:`rollback` does: add them again.
         """
         self._check_open()
         if not self._pending:
@@ -1034,7 +1035,17 @@ class Index:
                 self._sources.flush()  # where unchanged documents now come from
             return
         with self._disk():
-            self._engine_writer().commit()
+            writer = self._engine_writer()
+            try:
+                writer.commit()
+            except BaseException:
+                # The changes are lost, and the engine's writer is left half-way (tantivy's
+                # then drops later changes unsaid, whoosh's fails on them): start again from
+                # the last commit, so that adding again on this object just works. Should
+                # that fail too, the commit's error is still the one to tell.
+                with contextlib.suppress(Exception):
+                    self.rollback()
+                raise
             self._pending = 0
             self._uncommitted.clear()
             self._committed = True
