@@ -14,6 +14,7 @@ import pytest
 from arsearch import Document, Index
 from arsearch.engines import whoosh_engine
 from arsearch.engines.whoosh_engine import WhooshFactory
+from arsearch.engines.whoosh_writing import storage
 from arsearch.errors import IndexIOError
 from arsearch.models import FIELDS
 
@@ -98,14 +99,49 @@ def test_a_helper_that_dies_fails_the_commit_and_leaves_the_last_commit_and_no_f
         index.commit()
     assert str(raised.value) == (
         "The index could not be written: whoosh's second writer process failed (it stopped "
-        "with exit code -9). The last commit is unchanged; roll back and add the documents again."
+        "with exit code -9). The last commit is unchanged; add the documents again."
     )
     assert raised.value.for_cli().endswith(" The last commit is unchanged; run the command again.")
-    index.rollback()
-    index.close()
+    assert multiprocessing.active_children() == []
+    assert len(index.ids()) == 3
+    index.close()  # without a rollback: the failed commit cleaned up
     assert _engine_files(tmp_path / "ix") == before
     with Index.open(tmp_path / "ix") as reopened:
         assert len(reopened.ids()) == 3
+
+
+@pytest.mark.usefixtures("early_helper")
+def test_after_a_helper_died_the_same_index_adds_the_documents_again(
+    tmp_path: Path, seed_documents: list[Document]
+) -> None:
+    # As a long-lived Index (a web app, a notebook) does: no rollback, no reopening.
+    before = _three_committed(tmp_path / "ix", seed_documents)
+    with Index.open(tmp_path / "ix") as index:
+        index.add(seed_documents[3:], batch_size=0)
+        (helper,) = multiprocessing.active_children()
+        os.kill(helper.pid, signal.SIGKILL)
+        with pytest.raises(IndexIOError):
+            index.commit()
+        summary = index.add(seed_documents[3:], batch_size=0)
+        assert (summary.added, summary.updated) == (len(seed_documents) - 3, 0)
+        index.commit()
+        assert sorted(index.ids()) == sorted(d.id for d in seed_documents)
+        assert index.search("القاهرة").total > 0
+    # Only the files of the new commit (the next generation): none of the dead one's.
+    assert _engine_files(tmp_path / "ix") == _committed_files(tmp_path / "ix", generation=2)
+    assert "_MAIN_1.toc" in before
+
+
+def _committed_files(index_path: Path, generation: int) -> list[str]:
+    """The files the engine's last commit names: its table of contents and its segments."""
+    engine_dir = next(index_path.glob("gen-*/engine"))
+    ix = storage(engine_dir).open_index()
+    try:
+        assert ix.latest_generation() == generation
+        names = [f"{segment.segment_id()}.seg" for segment in ix._segments()]
+    finally:
+        ix.close()
+    return sorted([*names, f"_MAIN_{generation}.toc"])
 
 
 @pytest.mark.usefixtures("early_helper")

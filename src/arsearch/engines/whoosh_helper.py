@@ -150,5 +150,5 @@ class SegmentHelper:
         raise IndexIOError(
             "The index could not be written: whoosh's second writer process failed "
             f"({reply[1]}). The last commit is unchanged;",
-            Remedy("roll back and add the documents again.", "run the command again."),
+            Remedy("add the documents again.", "run the command again."),
         )
