@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import contextlib
-import functools
-import os
-import threading
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import tantivy
 
@@ -132,53 +128,6 @@ class _Compiler:
         return tantivy.Query.const_score_query(query, 0.0)
 
 
-_T = TypeVar("_T")
-
-
-class _Beside:
-    """Threads that run a call beside the caller, so that two tantivy calls overlap.
-
-    tantivy lets go of the GIL while it searches and while it aggregates, so a facet count
-    started in one of these threads runs on another core during the search itself: on an
-    idle machine a query with facets costs the longer of the two, not their sum. When every
-    thread is taken (a busy server), the caller makes the call itself, after its own, as if
-    there were none: no request waits in a queue behind another's. Each process makes its
-    own threads on first use, since a forked child has none of its parent's.
-    """
-
-    def __init__(self, size: int) -> None:
-        self._size = size
-        self._owner = -1
-        self._pool: ThreadPoolExecutor | None = None
-        self._free = threading.BoundedSemaphore(size)
-        self._lock = threading.Lock()
-
-    def start(self, call: Callable[[], _T]) -> Callable[[], _T]:
-        """``call`` started in a free thread; what to call for its result (``call`` itself when
-        no thread is free)."""
-        pool, free = self._threads()
-        if not free.acquire(blocking=False):
-            return call
-        try:
-            future = pool.submit(call)
-        except RuntimeError:  # the interpreter is shutting down
-            free.release()
-            return call
-        future.add_done_callback(lambda _: free.release())
-        return future.result
-
-    def _threads(self) -> tuple[ThreadPoolExecutor, threading.BoundedSemaphore]:
-        with self._lock:
-            if self._pool is None or self._owner != os.getpid():
-                self._owner = os.getpid()
-                self._pool = ThreadPoolExecutor(self._size, thread_name_prefix="arsearch-facets")
-                self._free = threading.BoundedSemaphore(self._size)
-            return self._pool, self._free
-
-
-_BESIDE = _Beside(os.cpu_count() or 1)
-
-
 class TantivyReader:
     """One commit of a tantivy index: a tantivy searcher, which is a snapshot."""
 
@@ -203,13 +152,6 @@ class TantivyReader:
     ) -> EngineResults:
         query = self._compiler.filtered(node, filters)
         searcher = self._searcher
-        counted: Callable[[], dict[str, dict[str, int]]] | None = None
-        if facets:
-            # The counts need only which documents match, not their scores: a cheaper
-            # query that matches the same ones serves. They are counted during the search.
-            bare = matching_only(node)
-            matching = query if bare is node else self._compiler.filtered(bare, filters)
-            counted = _BESIDE.start(functools.partial(self._facets, matching, facets))
         if sort_by is not None:
             found = searcher.search(query, limit, count=True, order_by_field=date_column(sort_by))
             scored = [(0.0, address) for _, address in found.hits]
@@ -221,7 +163,14 @@ class TantivyReader:
             stored = searcher.doc(address).to_dict()
             hits.append(EngineHit(str(stored["id"][0]), score, stored["doc"][0]))
         total = _count(found)
-        counts = counted() if counted is not None and total else {}
+        counts = {}
+        if total and facets:
+            # The counts need only which documents match, not their scores: a cheaper
+            # query that matches the same ones serves.
+            bare = matching_only(node)
+            if bare is not node:
+                query = self._compiler.filtered(bare, filters)
+            counts = self._facets(query, facets)
         return EngineResults(total=total, hits=hits, facets=counts)
 
     def _facets(self, query: tantivy.Query, names: Sequence[str]) -> dict[str, dict[str, int]]:
