@@ -598,23 +598,37 @@ def test_a_full_disk_is_one_clear_line_and_the_index_keeps_its_last_commit(
             assert len(opened) == 46
 
 
-@pytest.mark.parametrize("engine", ["tantivy", "whoosh"])
-def test_after_a_commit_failed_on_a_full_disk_the_same_index_adds_again(
-    tmp_path: Path, engine: str, seed_documents: list[Document]
+@pytest.mark.parametrize(
+    "engine, disk_size, failing",
+    [
+        ("tantivy", "2m", "commit"),
+        ("whoosh", "2m", "commit"),
+        # Xapian writes as its buffer fills: on a smaller disk the add itself fails.
+        ("xapian", "2m", "add"),
+        ("xapian", "3m", "commit"),
+    ],
+    ids=["tantivy", "whoosh", "xapian-add", "xapian-commit"],
+)
+def test_after_a_write_failed_on_a_full_disk_the_same_index_adds_again(
+    tmp_path: Path, engine: str, disk_size: str, failing: str, seed_documents: list[Document]
 ) -> None:
     # As a long-lived Index does (a web app, a notebook): no rollback, no reopening. It
-    # used to drop the next documents unsaid (tantivy) or fail on them inside whoosh.
+    # used to drop the next documents unsaid (tantivy), fail on them inside whoosh, or
+    # let Xapian's own error out (xapian).
     rng = random.Random(5)
     letters = "ابتثجحخدذرزسشصضطظعغفقكلمنهوي"
     words = ("".join(rng.choice(letters) for _ in range(7)) for _ in range(300 * 400))
     big = [Document(f"n{n}", "", " ".join(next(words) for _ in range(400))) for n in range(300)]
-    with _tmpfs(tmp_path / "disk", "2m") as disk:
+    with _tmpfs(tmp_path / "disk", disk_size) as disk:
         with Index.create(disk / "ix", engine=engine) as index:
             index.add(seed_documents)
         with Index.open(disk / "ix") as index:
-            index.add(big, batch_size=0)
+            failed = "add"
             with pytest.raises(IndexIOError) as raised:
+                index.add(big, batch_size=0)
+                failed = "commit"
                 index.commit()
+            assert failed == failing
             assert str(raised.value) == (
                 f"Cannot write to the index at '{disk / 'ix'}': the disk is full. Free some "
                 "space and run it again; the index keeps its last commit."

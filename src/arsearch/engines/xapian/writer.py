@@ -8,8 +8,11 @@ drops every change since the last commit, as the engine protocol asks.
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import os
 import queue
+import re
 import threading
 from collections.abc import Callable, Sequence
 
@@ -35,6 +38,31 @@ def shard_of(doc_id: str, shards: int) -> int:
     """
     digest = hashlib.blake2b(doc_id.encode("utf-8"), digest_size=8).digest()
     return int.from_bytes(digest, "big") % shards
+
+
+#: The OS errors a write may meet, by the text Xapian ends its message with.
+_OS_ERRORS = {
+    os.strerror(number): number
+    for number in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO)
+}
+_LAST_PARENTHESES = re.compile(r"\(([^()]+)\)\s*$")
+
+
+def _os_error(error: Exception) -> Exception:
+    """``error`` as the OSError it reports when it is Xapian's word for one (a full disk),
+    so that the index names the cause as for every engine; else ``error`` itself.
+
+    >>> _os_error(xapian.DatabaseError("Error writing block 73 (No space left on device)"))
+    OSError(28, 'No space left on device')
+    >>> _os_error(xapian.DatabaseError("Bad block")).__class__.__name__
+    'DatabaseError'
+    """
+    if isinstance(error, xapian.DatabaseError):
+        found = _LAST_PARENTHESES.search(str(error))
+        number = _OS_ERRORS.get(found.group(1)) if found else None
+        if number is not None:
+            return OSError(number, os.strerror(number))
+    return error
 
 
 #: Opens the writable database of shard ``number`` (raises xapian's errors).
@@ -89,8 +117,19 @@ def _commit(db: xapian.WritableDatabase) -> None:
 
 
 def _rollback(db: xapian.WritableDatabase) -> None:
-    db.cancel_transaction()
+    # A write that failed (a full disk) may have ended the transaction already.
+    if _in_transaction(db):
+        db.cancel_transaction()
     db.begin_transaction()
+
+
+def _in_transaction(db: xapian.WritableDatabase) -> bool:
+    try:
+        db.begin_transaction()
+    except xapian.InvalidOperationError:
+        return True
+    db.cancel_transaction()
+    return False
 
 
 class XapianWriter:
@@ -149,6 +188,11 @@ class XapianWriter:
             change(self._dbs[0])
         except xapian.NetworkError as error:
             raise self._unreachable([0], error) from None
+        except xapian.DatabaseError as error:
+            raised = _os_error(error)
+            if raised is error:
+                raise
+            raise raised from None
 
     def _wait_all(self) -> None:
         """Wait for every shard's changes; name the shards that failed."""
@@ -157,7 +201,11 @@ class XapianWriter:
         if not failed:
             return
         if not all(isinstance(error, xapian.NetworkError) for _, error in failed):
-            raise next(error for _, error in failed if not isinstance(error, xapian.NetworkError))
+            first = next(error for _, error in failed if not isinstance(error, xapian.NetworkError))
+            raised = _os_error(first)
+            if raised is first:
+                raise first
+            raise raised from None
         raise self._unreachable([number for number, _ in failed], failed[0][1])
 
     def add(self, document: EngineDocument) -> None:
