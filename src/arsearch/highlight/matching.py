@@ -137,18 +137,10 @@ def _analyzed(text: str, analyzer: Analyzer, matcher: Matcher) -> list[Match]:
     mostly in C."""
     if len(text) >= SCAN_FROM:
         return _matches(*analyzer.word_columns(text), matcher)
-    want_stems, want_exacts, prefixes = matcher.stems, matcher.exacts, matcher.prefixes
     # The rows as they come: three columns cost more than they save for a few words.
-    rows = [
-        row
-        for row in analyzer.word_spans(text)
-        if row[3] in want_stems
-        or row[2] in want_exacts
-        or (prefixes and row[2].startswith(prefixes))
-    ]
     return [
         (start, end, term)
-        for start, end, exact, stem in rows
+        for start, end, exact, stem in analyzer.word_spans(text)
         if (term := matcher.term_of(exact, stem)) is not None
     ]
 
